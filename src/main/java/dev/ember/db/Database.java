@@ -1,0 +1,80 @@
+package dev.ember.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.conf.RenderQuotedNames;
+import org.jooq.conf.Settings;
+import org.jooq.impl.DSL;
+
+/**
+ * The connection pool, the migrations and the jOOQ context. All use of it is blocking JDBC and
+ * belongs on worker threads.
+ */
+public final class Database implements AutoCloseable {
+
+    private final HikariDataSource dataSource;
+    private final DSLContext dsl;
+
+    private Database(HikariDataSource dataSource) {
+        this.dataSource = dataSource;
+        this.dsl = DSL.using(dataSource, SQLDialect.MARIADB,
+                new Settings().withRenderQuotedNames(RenderQuotedNames.EXPLICIT_DEFAULT_QUOTED)
+                        .withRenderSchema(false));
+    }
+
+    public static Database open(SqlAlchemyUrl url, int poolSize) {
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(url.jdbcUrl());
+        if (url.user() != null) {
+            hc.setUsername(url.user());
+        }
+        if (url.password() != null) {
+            hc.setPassword(url.password());
+        }
+        hc.setMaximumPoolSize(poolSize);
+        hc.setPoolName("ember-db");
+        // Fail fast when MariaDB is down rather than parking API requests for 30 s.
+        hc.setConnectionTimeout(5_000);
+        hc.setInitializationFailTimeout(-1);
+        // cinder stores naive UTC datetimes; keep the session in UTC so NOW() agrees with Java.
+        hc.setConnectionInitSql("SET time_zone = '+00:00'");
+        return new Database(new HikariDataSource(hc));
+    }
+
+    /**
+     * Creates the tables Ember needs when they are missing. The history lives in Ember's own
+     * table and every statement is CREATE TABLE IF NOT EXISTS, so an existing cinder schema is
+     * adopted untouched.
+     */
+    public void migrate() {
+        Flyway.configure()
+                .dataSource(dataSource)
+                .table("ember_schema_history")
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+    }
+
+    public DSLContext dsl() {
+        return dsl;
+    }
+
+    /** Runs {@code work} in one transaction; runtime exceptions roll it back and propagate as they are. */
+    public <T> T tx(java.util.function.Function<DSLContext, T> work) {
+        return dsl.transactionResult(cfg -> work.apply(cfg.dsl()));
+    }
+
+    public void txRun(java.util.function.Consumer<DSLContext> work) {
+        dsl.transaction(cfg -> work.accept(cfg.dsl()));
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}

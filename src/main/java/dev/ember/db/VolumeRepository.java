@@ -1,0 +1,117 @@
+package dev.ember.db;
+
+import dev.ember.db.generated.tables.records.VolumesRecord;
+import dev.ember.volume.Volume;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+
+import java.time.LocalDateTime;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static dev.ember.db.generated.Tables.VOLUMES;
+import static dev.ember.db.generated.Tables.VOLUME_METADATA;
+
+/** Reads and writes cinder's {@code volumes} table. Blocking. */
+public final class VolumeRepository {
+
+    static Condition live() {
+        return VOLUMES.DELETED.eq((byte) 0).or(VOLUMES.DELETED.isNull());
+    }
+
+    public Optional<Volume> find(DSLContext dsl, String id) {
+        return dsl.selectFrom(VOLUMES).where(VOLUMES.ID.eq(id)).and(live()).fetchOptional().map(VolumeRepository::toVolume);
+    }
+
+    public Optional<Volume> lock(DSLContext dsl, String id) {
+        return dsl.selectFrom(VOLUMES).where(VOLUMES.ID.eq(id)).and(live()).forUpdate().fetchOptional()
+                .map(VolumeRepository::toVolume);
+    }
+
+    public List<Volume> list(DSLContext dsl, String projectId, int limit, int offset) {
+        Condition c = live();
+        if (projectId != null) {
+            c = c.and(VOLUMES.PROJECT_ID.eq(projectId));
+        }
+        return dsl.selectFrom(VOLUMES).where(c).orderBy(VOLUMES.CREATED_AT.desc(), VOLUMES.ID.desc())
+                .limit(limit).offset(offset).fetch().map(VolumeRepository::toVolume);
+    }
+
+    public void insert(DSLContext dsl, Volume v) {
+        VolumesRecord r = dsl.newRecord(VOLUMES);
+        r.setId(v.id());
+        r.setUserId(v.userId());
+        r.setProjectId(v.projectId());
+        r.setHost(v.host());
+        r.setSize(v.size());
+        r.setAvailabilityZone(v.availabilityZone());
+        r.setStatus(v.status());
+        r.setAttachStatus(v.attachStatus());
+        r.setDisplayName(v.displayName());
+        r.setDisplayDescription(v.displayDescription());
+        r.setBootable((byte) 0);
+        r.setMultiattach((byte) 0);
+        r.setUseQuota((byte) 1);
+        r.setCreatedAt(v.createdAt());
+        r.setUpdatedAt(v.updatedAt());
+        r.setDeleted((byte) 0);
+        r.store();
+    }
+
+    /** Compare-and-set of the status, as for backups. */
+    public boolean transition(DSLContext dsl, String id, Collection<String> from, String to, Map<Field<?>, Object> changes) {
+        Map<Field<?>, Object> all = new LinkedHashMap<>(changes);
+        all.put(VOLUMES.STATUS, to);
+        all.putIfAbsent(VOLUMES.UPDATED_AT, BackupRepository.now());
+        return dsl.update(VOLUMES).set(all).where(VOLUMES.ID.eq(id)).and(live()).and(VOLUMES.STATUS.in(from))
+                .execute() == 1;
+    }
+
+    public void update(DSLContext dsl, String id, Map<Field<?>, Object> changes) {
+        Map<Field<?>, Object> all = new LinkedHashMap<>(changes);
+        all.putIfAbsent(VOLUMES.UPDATED_AT, BackupRepository.now());
+        dsl.update(VOLUMES).set(all).where(VOLUMES.ID.eq(id)).and(live()).execute();
+    }
+
+    public void softDelete(DSLContext dsl, String id) {
+        LocalDateTime now = BackupRepository.now();
+        dsl.update(VOLUMES).set(VOLUMES.STATUS, "deleted").set(VOLUMES.DELETED, (byte) 1)
+                .set(VOLUMES.DELETED_AT, now).set(VOLUMES.TERMINATED_AT, now).set(VOLUMES.UPDATED_AT, now)
+                .where(VOLUMES.ID.eq(id)).execute();
+        dsl.update(VOLUME_METADATA).set(VOLUME_METADATA.DELETED, (byte) 1).set(VOLUME_METADATA.DELETED_AT, now)
+                .where(VOLUME_METADATA.VOLUME_ID.eq(id)).execute();
+    }
+
+    public Map<String, String> metadata(DSLContext dsl, String volumeId) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        dsl.select(VOLUME_METADATA.KEY, VOLUME_METADATA.VALUE).from(VOLUME_METADATA)
+                .where(VOLUME_METADATA.VOLUME_ID.eq(volumeId)).and(VOLUME_METADATA.DELETED.eq((byte) 0))
+                .forEach(r -> out.put(r.value1(), r.value2()));
+        return out;
+    }
+
+    /** Sets one metadata key (restore's {@code src_backup_id}). */
+    public void putMetadata(DSLContext dsl, String volumeId, String key, String value) {
+        LocalDateTime now = BackupRepository.now();
+        int n = dsl.update(VOLUME_METADATA).set(VOLUME_METADATA.VALUE, value).set(VOLUME_METADATA.UPDATED_AT, now)
+                .where(VOLUME_METADATA.VOLUME_ID.eq(volumeId)).and(VOLUME_METADATA.KEY.eq(key))
+                .and(VOLUME_METADATA.DELETED.eq((byte) 0)).execute();
+        if (n == 0) {
+            dsl.insertInto(VOLUME_METADATA).set(VOLUME_METADATA.VOLUME_ID, volumeId).set(VOLUME_METADATA.KEY, key)
+                    .set(VOLUME_METADATA.VALUE, value).set(VOLUME_METADATA.CREATED_AT, now)
+                    .set(VOLUME_METADATA.DELETED, (byte) 0).execute();
+        }
+    }
+
+    static Volume toVolume(VolumesRecord r) {
+        return new Volume(r.getId(), r.getUserId(), r.getProjectId(), r.getHost(),
+                r.getSize() == null ? 0 : r.getSize(), r.getAvailabilityZone(), r.getStatus(), r.getAttachStatus(),
+                r.getPreviousStatus(), r.getDisplayName(), r.getDisplayDescription(), r.getVolumeTypeId(),
+                r.getBootable() != null && r.getBootable() != 0, r.getMultiattach() != null && r.getMultiattach() != 0,
+                r.getEncryptionKeyId(), r.getCreatedAt(), r.getUpdatedAt());
+    }
+}
