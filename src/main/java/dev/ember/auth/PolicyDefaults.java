@@ -1,0 +1,62 @@
+package dev.ember.auth;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * cinder's policy-in-code for backups (cinder/policies/base.py, backups.py, backup_actions.py),
+ * written in the check-string language so that an operator's policy.yaml can override any rule,
+ * including the base rules the backup rules refer to.
+ */
+final class PolicyDefaults {
+
+    private PolicyDefaults() {}
+
+    // Base rules. The "xena_*" names are cinder's: the project-scoped persona rules its backup
+    // policies currently point at (the Yoga system-scope rules are not switched on in cinder).
+    // Deviation: cinder's project-reader test is role:reader alone and relies on Keystone's implied
+    // roles (admin ⇒ member ⇒ reader) being in the token; a member is accepted explicitly here so
+    // a deployment without the implied-role chain still lets members read what they may write.
+    private static final String PROJECT_READER = "(role:reader or role:member) and project_id:%(project_id)s";
+    private static final String PROJECT_MEMBER = "role:member and project_id:%(project_id)s";
+    private static final String LEGACY_SYSTEM_ADMIN = "role:admin";
+
+    /** Rule name → check string, as registered by cinder. */
+    static final Map<String, String> RULES = new LinkedHashMap<>();
+
+    /**
+     * Pre-Xena check strings oslo.policy ORs into a rule while
+     * {@code [oslo_policy] enforce_new_defaults = false} and the rule is not overridden.
+     */
+    static final Map<String, String> DEPRECATED = new LinkedHashMap<>();
+
+    static {
+        RULES.put("context_is_admin", "role:admin");
+        RULES.put("admin_api", "is_admin:True or (role:admin and is_admin_project:True)");
+        RULES.put("admin_or_owner", "is_admin:True or (role:admin and is_admin_project:True) or project_id:%(project_id)s");
+        RULES.put("xena_system_admin_or_project_reader", "(" + LEGACY_SYSTEM_ADMIN + ") or (" + PROJECT_READER + ")");
+        RULES.put("xena_system_admin_or_project_member", "(" + LEGACY_SYSTEM_ADMIN + ") or (" + PROJECT_MEMBER + ")");
+
+        String reader = "rule:xena_system_admin_or_project_reader";
+        String member = "rule:xena_system_admin_or_project_member";
+        String adminApi = "rule:admin_api";
+        RULES.put("backup:get_all", reader);
+        RULES.put("backup:get", reader);
+        RULES.put("backup:create", member);
+        RULES.put("backup:update", member);
+        RULES.put("backup:delete", member);
+        RULES.put("backup:restore", member);
+        RULES.put("backup:backup-import", adminApi);
+        RULES.put("backup:export-import", adminApi);
+        RULES.put("backup:backup_project_attribute", adminApi);
+        RULES.put("volume_extension:backup_admin_actions:reset_status", adminApi);
+        RULES.put("volume_extension:backup_admin_actions:force_delete", adminApi);
+
+        DEPRECATED.put("backup:get_all", "rule:admin_or_owner");
+        DEPRECATED.put("backup:get", "rule:admin_or_owner");
+        DEPRECATED.put("backup:create", "");
+        DEPRECATED.put("backup:update", "rule:admin_or_owner");
+        DEPRECATED.put("backup:delete", "rule:admin_or_owner");
+        DEPRECATED.put("backup:restore", "rule:admin_or_owner");
+    }
+}
