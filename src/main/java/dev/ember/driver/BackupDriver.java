@@ -1,0 +1,41 @@
+package dev.ember.driver;
+
+import java.util.List;
+
+/**
+ * A backup driver: where backup data lives and how it gets there. Implementations are blocking and
+ * are only ever called from the manager's worker threads, never from the event loop.
+ */
+public interface BackupDriver {
+
+    /**
+     * The driver's class path as cinder writes it into {@code backups.service}, e.g.
+     * {@code cinder.backup.drivers.posix.PosixBackupDriver}. Backups whose service does not start
+     * with this string belong to another driver.
+     */
+    String serviceName();
+
+    /** Whether {@code os-force_delete} is allowed (cinder: chunked drivers yes, Ceph no). */
+    boolean supportsForceDelete();
+
+    /**
+     * Backs up {@code source} into the backend. {@code parent} is the backup this one is
+     * incremental to, or null for a full backup. On failure the driver removes whatever it wrote
+     * for this backup before throwing, so a failed backup leaves no partial data behind.
+     */
+    BackupOutcome backup(BackupRef backup, BackupRef parent, VolumeDevice source, ProgressListener progress)
+            throws BackupDriverException;
+
+    /**
+     * Restores the last backup of {@code chain} onto {@code target}. The chain runs from the full
+     * backup (index 0) to the backup being restored (last index).
+     *
+     * @param cancelled polled between objects; when it answers true the restore stops with
+     *                  {@link BackupDriverException.Cancelled}
+     */
+    void restore(List<BackupRef> chain, VolumeDevice target, java.util.function.BooleanSupplier cancelled)
+            throws BackupDriverException;
+
+    /** Removes this backup's own data (never its parent's). Missing data is not an error. */
+    void delete(BackupRef backup) throws BackupDriverException;
+}

@@ -1,0 +1,21 @@
+package dev.ember.driver;
+
+import dev.ember.config.Config;
+
+import java.util.concurrent.ExecutorService;
+
+/** Builds the backup driver named by {@code backup_driver}, accepting cinder's class paths. */
+public final class Drivers {
+
+    private Drivers() {
+    }
+
+    public static BackupDriver create(Config config, ExecutorService pool) throws Exception {
+        String name = config.get("backup_driver", "cinder.backup.drivers.posix.PosixBackupDriver");
+        if (name.startsWith("cinder.backup.drivers.posix") || name.equals("posix")) {
+            return dev.ember.driver.chunked.PosixBackupDriver.create(config, pool);
+        }
+        throw new IllegalArgumentException("backup_driver " + name + " is not supported by Ember (supported: "
+                + "cinder.backup.drivers.posix.PosixBackupDriver)");
+    }
+}

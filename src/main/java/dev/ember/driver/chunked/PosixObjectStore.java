@@ -1,0 +1,199 @@
+package dev.ember.driver.chunked;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Objects as files under {@code backup_posix_path}, laid out exactly like cinder's
+ * {@code PosixBackupDriver}: {@code <root>/<container>/<object>}, directories 0770, files 0660.
+ *
+ * <p>Unlike cinder, an object is written to a hidden temporary file, fsynced, renamed over its
+ * final name and the directory fsynced, so after a crash an object is either complete and
+ * durable or absent, never half-written under its real name.
+ */
+public final class PosixObjectStore implements ObjectStore {
+
+    private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwxrwx---");
+    private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-rw----");
+
+    private final Path root;
+
+    public PosixObjectStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public void createContainer(String container) throws IOException {
+        StoreNames.checkContainer(container);
+        Files.createDirectories(root);
+        Path dir = root;
+        for (String segment : container.split("/")) {
+            dir = dir.resolve(segment);
+            try {
+                Files.createDirectory(dir);
+                chmod(dir, DIR_MODE);
+            } catch (FileAlreadyExistsException e) {
+                if (!Files.isDirectory(dir)) {
+                    throw new IOException("backup container path " + dir + " exists and is not a directory");
+                }
+            }
+        }
+        checkInsideRoot(containerDir(container), container);
+    }
+
+    @Override
+    public ObjectWriter create(String container, String name) throws IOException {
+        Path dir = containerDir(container);
+        Path target = dir.resolve(StoreNames.checkObject(name));
+        checkInsideRoot(dir, container);
+        Path tmp = dir.resolve(StoreNames.RESERVED_PREFIX + name + ".tmp-" + UUID.randomUUID());
+        FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try {
+            chmod(tmp, FILE_MODE);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        return new FileObjectWriter(ch, tmp, target);
+    }
+
+    @Override
+    public InputStream open(String container, String name) throws IOException {
+        Path dir = containerDir(container);
+        checkInsideRoot(dir, container);
+        return Files.newInputStream(dir.resolve(StoreNames.checkObject(name)));
+    }
+
+    @Override
+    public List<String> list(String container, String prefix) throws IOException {
+        Path dir = containerDir(container);
+        checkInsideRoot(dir, container);
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(prefix) && !n.startsWith(StoreNames.RESERVED_PREFIX)
+                        && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    names.add(n);
+                }
+            }
+        }
+        Collections.sort(names);
+        return names;
+    }
+
+    @Override
+    public void delete(String container, String name) throws IOException {
+        Path dir = containerDir(container);
+        checkInsideRoot(dir, container);
+        Files.deleteIfExists(dir.resolve(StoreNames.checkObject(name)));
+    }
+
+    private Path containerDir(String container) throws InvalidObjectNameException {
+        Path dir = root.resolve(StoreNames.checkContainer(container)).normalize();
+        if (!dir.startsWith(root)) {
+            throw new InvalidObjectNameException("Invalid backup container '" + StoreNames.printable(container)
+                    + "': it resolves outside the backup repository");
+        }
+        return dir;
+    }
+
+    /** Names are checked lexically; this also catches a symlink inside the root pointing out of it. */
+    private void checkInsideRoot(Path dir, String container) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        if (!dir.toRealPath().startsWith(root.toRealPath())) {
+            throw new InvalidObjectNameException("Invalid backup container '" + StoreNames.printable(container)
+                    + "': it resolves outside the backup repository");
+        }
+    }
+
+    private static void chmod(Path p, Set<PosixFilePermission> mode) throws IOException {
+        try {
+            Files.setPosixFilePermissions(p, mode);
+        } catch (UnsupportedOperationException e) {
+            // Not a POSIX file system: nothing to set, and nothing cinder would have set either.
+        }
+    }
+
+    private static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+
+    /** Writes to a hidden temporary file; commit = fsync, atomic rename, fsync of the directory. */
+    private static final class FileObjectWriter implements ObjectWriter {
+        private final FileChannel ch;
+        private final Path tmp;
+        private final Path target;
+        private long written;
+        private boolean committed;
+
+        FileObjectWriter(FileChannel ch, Path tmp, Path target) {
+            this.ch = ch;
+            this.tmp = tmp;
+            this.target = target;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            written += len;
+        }
+
+        @Override
+        public long bytesWritten() {
+            return written;
+        }
+
+        @Override
+        public void commit() throws IOException {
+            if (committed) {
+                throw new IllegalStateException("object " + target.getFileName() + " already committed");
+            }
+            ch.force(true);
+            ch.close();
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            committed = true;
+            fsyncDirectory(target.getParent());
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (committed) {
+                return;
+            }
+            try {
+                ch.close();
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+}

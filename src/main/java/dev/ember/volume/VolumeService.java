@@ -1,0 +1,112 @@
+package dev.ember.volume;
+
+import dev.ember.auth.RequestContext;
+import dev.ember.db.BackupRepository;
+import dev.ember.db.Database;
+import dev.ember.db.VolumeRepository;
+import dev.ember.error.CinderException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import static dev.ember.db.generated.Tables.VOLUMES;
+
+/**
+ * The minimal volume API of the embedded profile: just enough of cinder-volume for the stock
+ * client to resolve a volume for {@code backup-create} and for restore to create one.
+ */
+public final class VolumeService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VolumeService.class);
+    private static final long GIB = 1024L * 1024 * 1024;
+
+    private final Database db;
+    private final VolumeRepository volumes;
+    private final VolumeBackend backend;
+    private final String host;
+    private final String zone;
+
+    public VolumeService(Database db, VolumeRepository volumes, VolumeBackend backend, String host, String zone) {
+        this.db = db;
+        this.volumes = volumes;
+        this.backend = backend;
+        this.host = host;
+        this.zone = zone;
+    }
+
+    public VolumeBackend backend() {
+        return backend;
+    }
+
+    /** The volume if the caller may see it (its project, or any for an admin). */
+    public Volume get(RequestContext ctx, String id) {
+        return db.tx(dsl -> volumes.find(dsl, id)).filter(v -> visible(ctx, v))
+                .orElseThrow(() -> CinderException.volumeNotFound(id));
+    }
+
+    public Optional<Volume> find(String id) {
+        return db.tx(dsl -> volumes.find(dsl, id));
+    }
+
+    static boolean visible(RequestContext ctx, Volume v) {
+        return ctx.projectId().equals(v.projectId()) || ctx.isAdmin();
+    }
+
+    public List<Volume> list(RequestContext ctx, boolean allTenants, int limit, int offset) {
+        String project = allTenants && ctx.isAdmin() ? null : ctx.projectId();
+        return db.tx(dsl -> volumes.list(dsl, project, limit, offset));
+    }
+
+    public Map<String, String> metadata(String id) {
+        return db.tx(dsl -> volumes.metadata(dsl, id));
+    }
+
+    /**
+     * Creates a volume and its backing storage. The row goes in as {@code creating} first so a
+     * crash between the two leaves a visible, deletable volume rather than an orphan file.
+     */
+    public Volume create(RequestContext ctx, int sizeGb, String name, String description) {
+        if (sizeGb <= 0) {
+            throw CinderException.invalidInput("Volume size '" + sizeGb + "' must be an integer and greater than 0");
+        }
+        String id = UUID.randomUUID().toString();
+        LocalDateTime now = BackupRepository.now();
+        Volume v = new Volume(id, ctx.userId(), ctx.projectId(), host, sizeGb, zone, "creating", "detached", null,
+                name, description, null, false, false, null, now, now);
+        db.txRun(dsl -> volumes.insert(dsl, v));
+        try {
+            backend.create(id, sizeGb * GIB);
+            db.txRun(dsl -> volumes.update(dsl, id, Map.of(VOLUMES.STATUS, "available",
+                    VOLUMES.LAUNCHED_AT, BackupRepository.now())));
+        } catch (IOException e) {
+            LOG.error("creating volume {} failed", id, e);
+            db.txRun(dsl -> volumes.update(dsl, id, Map.of(VOLUMES.STATUS, "error")));
+        }
+        return get(ctx, id);
+    }
+
+    public void delete(RequestContext ctx, String id) {
+        Volume v = get(ctx, id);
+        boolean moved = db.tx(dsl -> volumes.transition(dsl, id,
+                Set.of("available", "error", "error_restoring", "error_extending", "error_managing"), "deleting", Map.of()));
+        if (!moved) {
+            throw CinderException.invalidVolume("Volume status must be available or error or error_restoring or "
+                    + "error_extending or error_managing and must not be migrating, attached, belong to a group, "
+                    + "have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.");
+        }
+        try {
+            backend.delete(v.id());
+            db.txRun(dsl -> volumes.softDelete(dsl, id));
+        } catch (IOException e) {
+            LOG.error("deleting volume {} failed", id, e);
+            db.txRun(dsl -> volumes.update(dsl, id, Map.of(VOLUMES.STATUS, "error_deleting")));
+        }
+    }
+}
