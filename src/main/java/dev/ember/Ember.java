@@ -1,0 +1,190 @@
+package dev.ember;
+
+import dev.ember.api.ApiServer;
+import dev.ember.auth.Authenticator;
+import dev.ember.auth.KeystoneAuthenticator;
+import dev.ember.auth.NoAuthAuthenticator;
+import dev.ember.auth.Policy;
+import dev.ember.backup.BackupHosts;
+import dev.ember.backup.BackupManager;
+import dev.ember.backup.BackupService;
+import dev.ember.config.Config;
+import dev.ember.db.BackupRepository;
+import dev.ember.db.Database;
+import dev.ember.db.QuotaRepository;
+import dev.ember.db.ServiceRepository;
+import dev.ember.db.SqlAlchemyUrl;
+import dev.ember.db.VolumeRepository;
+import dev.ember.driver.BackupDriver;
+import dev.ember.driver.Drivers;
+import dev.ember.rpc.InProcessRpc;
+import dev.ember.volume.FileVolumeBackend;
+import dev.ember.volume.VolumeService;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The composition root: reads the configuration, builds every part once and wires them in the
+ * one direction data flows (HTTP → api → backup service → rpc → manager → driver → storage).
+ */
+public final class Ember implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Ember.class);
+    /** cinder's RPC and object versions that a Zed cinder-backup reports in its service row. */
+    static final String RPC_VERSION = "2.3";
+    static final String OBJECT_VERSION = "1.39";
+
+    private final Vertx vertx;
+    private final Database db;
+    private final ExecutorService managerPool;
+    private final ExecutorService driverPool;
+    private final HttpServer http;
+    private final BackupManager manager;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private Ember(Vertx vertx, Database db, ExecutorService managerPool, ExecutorService driverPool, HttpServer http,
+                  BackupManager manager) {
+        this.vertx = vertx;
+        this.db = db;
+        this.managerPool = managerPool;
+        this.driverPool = driverPool;
+        this.http = http;
+        this.manager = manager;
+    }
+
+    public static Ember start(Config config) throws Exception {
+        String host = config.get("host", defaultHost());
+        String zone = config.get("storage_availability_zone", "nova");
+        Path statePath = Path.of(config.get("state_path", "/var/lib/cinder"));
+
+        SqlAlchemyUrl url = SqlAlchemyUrl.parse(config.get("database", "connection",
+                "mysql+pymysql://ember:ember@127.0.0.1:3306/ember"));
+        Database db = Database.open(url, config.getInt("database", "max_pool_size", 10));
+        db.migrate();
+
+        int maxOps = config.getInt("backup_max_operations", 15);
+        ExecutorService managerPool = boundedPool("ember-manager", Math.max(1, maxOps));
+        ExecutorService driverPool = boundedPool("ember-driver",
+                Math.max(2, config.getInt("backup_native_threads_pool_size", Runtime.getRuntime().availableProcessors())));
+
+        BackupDriver driver = Drivers.create(config, driverPool);
+        String volumeBackendName = config.get("volume_backend", "file");
+        if (!volumeBackendName.equals("file")) {
+            throw new IllegalArgumentException("volume_backend " + volumeBackendName + " is not supported (supported: file)");
+        }
+        FileVolumeBackend volumeBackend = new FileVolumeBackend(Path.of(config.get("volumes_dir",
+                statePath.resolve("volumes").toString())));
+
+        BackupRepository backups = new BackupRepository();
+        VolumeRepository volumes = new VolumeRepository();
+        QuotaRepository quotas = new QuotaRepository(Map.of(
+                QuotaRepository.BACKUPS_RESOURCE, config.getInt("quota_backups", 10),
+                QuotaRepository.GIGABYTES_RESOURCE, config.getInt("quota_backup_gigabytes", 1000)));
+        ServiceRepository services = new ServiceRepository();
+
+        BackupManager manager = new BackupManager(db, backups, volumes, quotas, driver, volumeBackend, host);
+        db.txRun(dsl -> services.register(dsl, host, zone, RPC_VERSION, OBJECT_VERSION));
+        manager.cleanupIncompleteOperations();
+
+        InProcessRpc rpc = new InProcessRpc(host, manager, managerPool);
+        BackupHosts hosts = new BackupHosts(db, services, config.getInt("service_down_time", 60));
+        VolumeService volumeService = new VolumeService(db, volumes, volumeBackend, host, zone);
+        BackupService backupService = new BackupService(db, backups, volumes, quotas, volumeService, hosts, rpc);
+
+        Authenticator auth = switch (config.get("auth_strategy", "keystone")) {
+            case "noauth" -> new NoAuthAuthenticator();
+            case "keystone" -> KeystoneAuthenticator.fromConfig(config);
+            default -> throw new IllegalArgumentException("auth_strategy must be noauth or keystone");
+        };
+        List<Path> policyDirs = config.find("DEFAULT", "config_dir").map(d -> List.of(Path.of(d))).orElse(List.of());
+        Policy policy = Policy.fromConfig(config, policyDirs);
+
+        Vertx vertx = Vertx.vertx();
+        WorkerExecutor apiWorkers = vertx.createSharedWorkerExecutor("ember-api",
+                config.getInt("osapi_volume_workers_threads", 16));
+        ApiServer api = new ApiServer(vertx, new ApiServer.Settings(config.get("public_endpoint", null),
+                config.getInt("osapi_max_limit", 1000)), auth, policy, backupService, volumeService, apiWorkers);
+        HttpServer http = api.listen(config.get("osapi_volume_listen", "0.0.0.0"),
+                config.getInt("osapi_volume_listen_port", 8776)).await();
+
+        int reportInterval = config.getInt("report_interval", 10);
+        vertx.setPeriodic(reportInterval * 1000L, id -> vertx.executeBlocking(() -> {
+            db.txRun(dsl -> services.heartbeat(dsl, host));
+            return null;
+        }, false).onFailure(e -> LOG.warn("service heartbeat failed: {}", e.toString())));
+
+        for (String unused : config.unusedOptions()) {
+            LOG.info("option {} is not used by Ember", unused);
+        }
+        LOG.info("Ember {} listening on port {} (host {}, driver {})", RPC_VERSION, http.actualPort(), host,
+                driver.serviceName());
+        return new Ember(vertx, db, managerPool, driverPool, http, manager);
+    }
+
+    private static String defaultHost() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "ember";
+        }
+    }
+
+    /** A fixed pool with a bounded queue: work beyond it is refused rather than piling up. */
+    static ExecutorService boundedPool(String name, int threads) {
+        AtomicInteger n = new AtomicInteger();
+        return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public int port() {
+        return http.actualPort();
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    public BackupManager manager() {
+        return manager;
+    }
+
+    public void awaitTermination() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        try {
+            http.close().await();
+        } catch (Exception e) {
+            LOG.debug("closing http", e);
+        }
+        managerPool.shutdown();
+        try {
+            managerPool.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        driverPool.shutdownNow();
+        vertx.close();
+        db.close();
+        stopped.countDown();
+    }
+}

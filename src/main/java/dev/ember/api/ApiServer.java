@@ -1,0 +1,238 @@
+package dev.ember.api;
+
+import dev.ember.auth.AuthException;
+import dev.ember.auth.Authenticator;
+import dev.ember.auth.Policy;
+import dev.ember.auth.RequestContext;
+import dev.ember.error.CinderException;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The HTTP front: routes, microversion negotiation, authentication and fault mapping. The event
+ * loop only parses and writes; authentication and every controller run on a bounded worker pool.
+ */
+public final class ApiServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+    /** webob's default request body limit in cinder (osapi_max_request_body_size). */
+    public static final int MAX_BODY = 114688;
+    private static final Pattern PROJECT_ID = Pattern.compile("[0-9a-f\\-]+");
+    private static final String NOT_FOUND = "The resource could not be found.";
+
+    /** Settings of the HTTP layer. */
+    public record Settings(String publicEndpoint, int maxLimit) {
+    }
+
+    private final Vertx vertx;
+    private final Settings settings;
+    private final Authenticator authenticator;
+    private final WorkerExecutor workers;
+    private final Router router;
+
+    public ApiServer(Vertx vertx, Settings settings, Authenticator authenticator, Policy policy,
+                     dev.ember.backup.BackupService backups, dev.ember.volume.VolumeService volumes,
+                     WorkerExecutor workers) {
+        this.vertx = vertx;
+        this.settings = settings;
+        this.authenticator = authenticator;
+        this.workers = workers;
+        this.router = Router.router(vertx);
+        BackupsController bc = new BackupsController(backups, policy, settings.maxLimit());
+        VolumesController vc = volumes == null ? null : new VolumesController(volumes, settings.maxLimit());
+
+        router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
+        router.get("/").handler(rc -> versions(rc, 300));
+        router.getWithRegex("/v3/?").handler(rc -> {
+            if (rc.request().path().endsWith("/")) {
+                versions(rc, 200);
+            } else {
+                rc.redirect("/v3/");
+            }
+        });
+
+        Microversion v30 = Microversion.MIN;
+        api(HttpMethod.GET, "/backups", v30, bc::index);
+        api(HttpMethod.POST, "/backups", v30, bc::create);
+        api(HttpMethod.GET, "/backups/detail", v30, bc::detail);
+        api(HttpMethod.POST, "/backups/import_record", v30, bc::importRecord);
+        api(HttpMethod.GET, "/backups/:id", v30, bc::show);
+        api(HttpMethod.PUT, "/backups/:id", new Microversion(3, 9), bc::update);
+        api(HttpMethod.DELETE, "/backups/:id", v30, bc::delete);
+        api(HttpMethod.POST, "/backups/:id/restore", v30, bc::restore);
+        api(HttpMethod.GET, "/backups/:id/export_record", v30, bc::exportRecord);
+        api(HttpMethod.POST, "/backups/:id/action", v30, bc::action);
+        if (vc != null) {
+            api(HttpMethod.GET, "/volumes", v30, vc::index);
+            api(HttpMethod.POST, "/volumes", v30, vc::create);
+            api(HttpMethod.GET, "/volumes/detail", v30, vc::detail);
+            api(HttpMethod.GET, "/volumes/:id", v30, vc::show);
+            api(HttpMethod.DELETE, "/volumes/:id", v30, vc::delete);
+        }
+
+        router.errorHandler(404, rc -> writeFault(rc, null, 404, NOT_FOUND, Map.of()));
+        router.errorHandler(405, rc -> writeFault(rc, null, 405, "The method is not allowed for the requested URL.", Map.of()));
+        router.errorHandler(413, rc -> writeFault(rc, null, 413, "Request is too large.", Map.of()));
+        router.errorHandler(400, rc -> writeFault(rc, null, 400, "Malformed request body", Map.of()));
+        router.errorHandler(500, rc -> {
+            if (rc.failure() != null) {
+                LOG.error("unhandled failure on {} {}", rc.request().method(), rc.request().path(), rc.failure());
+            }
+            writeFault(rc, null, 500, "The server has either erred or is incapable of performing the requested "
+                    + "operation.", Map.of());
+        });
+    }
+
+    public Router router() {
+        return router;
+    }
+
+    public Future<HttpServer> listen(String host, int port) {
+        return vertx.createHttpServer(new HttpServerOptions().setMaxHeaderSize(16384).setMaxInitialLineLength(8192))
+                .requestHandler(router).listen(port, host);
+    }
+
+    private void api(HttpMethod method, String suffix, Microversion min, Function<ApiRequest, ApiResponse> handler) {
+        for (String prefix : List.of("/v3/:project_id", "/v3")) {
+            boolean withProject = prefix.contains(":project_id");
+            router.route(method, prefix + suffix).handler(rc -> dispatch(rc, withProject, min, handler));
+        }
+    }
+
+    private void dispatch(RoutingContext rc, boolean withProject, Microversion min, Function<ApiRequest, ApiResponse> handler) {
+        String pathProject = withProject ? rc.pathParam("project_id") : null;
+        if (pathProject != null && !PROJECT_ID.matcher(pathProject).matches()) {
+            writeFault(rc, null, 404, NOT_FOUND, Map.of());
+            return;
+        }
+        Microversion version;
+        try {
+            version = Microversion.negotiate(rc.request().getHeader(Microversion.HEADER));
+        } catch (CinderException e) {
+            writeFault(rc, null, Faults.status(e.kind()), e.getMessage(), Map.of());
+            return;
+        }
+        if (version.compareTo(min) < 0) {
+            writeFault(rc, version, 404, NOT_FOUND, Map.of());
+            return;
+        }
+        MultiMap headers = rc.request().headers();
+        String appUrl = Links.applicationUrl(rc.request(), settings.publicEndpoint());
+        MultiMap params = MultiMap.caseInsensitiveMultiMap().addAll(rc.pathParams());
+        MultiMap query = MultiMap.caseInsensitiveMultiMap();
+        rc.queryParams().forEach(e -> query.add(e.getKey(), e.getValue()));
+        String path = rc.request().path();
+        var body = rc.body() == null ? null : rc.body().buffer();
+        workers.<ApiResponse>executeBlocking(() -> {
+            RequestContext ctx = authenticator.authenticate(headers::get);
+            if (pathProject != null && !pathProject.equals(ctx.projectId())) {
+                throw CinderException.badRequest("Malformed request url");
+            }
+            return handler.apply(new ApiRequest(version, ctx, appUrl, pathProject, path, params, query, body));
+        }, false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                write(rc, version, ar.result());
+            } else {
+                fault(rc, version, ar.cause());
+            }
+        });
+    }
+
+    private void fault(RoutingContext rc, Microversion version, Throwable t) {
+        if (t instanceof CinderException ce) {
+            Map<String, String> headers = ce.kind() == CinderException.Kind.OVER_LIMIT ? Map.of("Retry-After", "0") : Map.of();
+            writeFault(rc, version, Faults.status(ce.kind()), ce.getMessage(), headers);
+        } else if (t instanceof dev.ember.auth.KeystoneUnavailableException) {
+            writeFault(rc, version, 503, "The identity service is unavailable; retry later.", Map.of("Retry-After", "5"));
+        } else if (t instanceof AuthException) {
+            // keystonemiddleware's answer, which is what clients of cinder get for a bad token.
+            rc.response().setStatusCode(401)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .putHeader("WWW-Authenticate", authenticator instanceof dev.ember.auth.KeystoneAuthenticator k
+                            ? k.wwwAuthenticate() : "Keystone uri=\"\"");
+            commonHeaders(rc.response(), version);
+            rc.response().end(new JsonObject().put("error", new JsonObject().put("code", 401)
+                    .put("title", "Unauthorized")
+                    .put("message", "The request you have made requires authentication.")).encode());
+        } else if (t instanceof dev.ember.auth.PolicyNotAuthorizedException p) {
+            writeFault(rc, version, 403, p.getMessage(), Map.of());
+        } else if (DatabaseFaults.isUnavailable(t)) {
+            LOG.warn("database unavailable: {}", t.toString());
+            writeFault(rc, version, 503, "The database is unavailable; retry later.", Map.of("Retry-After", "5"));
+        } else {
+            LOG.error("internal error on {} {}", rc.request().method(), rc.request().path(), t);
+            writeFault(rc, version, 500, "The server has either erred or is incapable of performing the requested "
+                    + "operation.", Map.of());
+        }
+    }
+
+    private void write(RoutingContext rc, Microversion version, ApiResponse r) {
+        HttpServerResponse resp = rc.response().setStatusCode(r.status());
+        commonHeaders(resp, version);
+        r.headers().forEach(resp::putHeader);
+        if (r.body() == null) {
+            resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end();
+        } else {
+            resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(r.body().encode());
+        }
+    }
+
+    private void writeFault(RoutingContext rc, Microversion version, int status, String message, Map<String, String> headers) {
+        HttpServerResponse resp = rc.response();
+        if (resp.ended()) {
+            return;
+        }
+        resp.setStatusCode(status);
+        commonHeaders(resp, version == null ? Microversion.MIN : version);
+        headers.forEach(resp::putHeader);
+        resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(Faults.body(status, message).encode());
+    }
+
+    private static void commonHeaders(HttpServerResponse resp, Microversion version) {
+        String reqId = "req-" + UUID.randomUUID();
+        resp.putHeader("X-OpenStack-Request-Id", reqId);
+        resp.putHeader("X-Compute-Request-Id", reqId);
+        if (version != null) {
+            resp.putHeader(Microversion.HEADER, "volume " + version);
+            resp.putHeader("Vary", Microversion.HEADER);
+        }
+    }
+
+    private void versions(RoutingContext rc, int status) {
+        String appUrl = Links.applicationUrl(rc.request(), settings.publicEndpoint());
+        JsonObject v = new JsonObject()
+                .put("id", "v3.0").put("status", "CURRENT")
+                .put("version", Microversion.MAX.toString()).put("min_version", Microversion.MIN.toString())
+                .put("updated", "2022-08-31T00:00:00Z")
+                .put("links", new JsonArray()
+                        .add(new JsonObject().put("rel", "describedby").put("type", "text/html")
+                                .put("href", "https://docs.openstack.org/"))
+                        .add(new JsonObject().put("rel", "self").put("href", appUrl + "/v3/")))
+                .put("media-types", new JsonArray().add(new JsonObject().put("base", "application/json")
+                        .put("type", "application/vnd.openstack.volume+json;version=3")));
+        HttpServerResponse resp = rc.response().setStatusCode(status);
+        commonHeaders(resp, Microversion.MIN);
+        resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(new JsonObject().put("versions", new JsonArray().add(v)).encode());
+    }
+}

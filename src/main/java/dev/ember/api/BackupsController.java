@@ -1,0 +1,261 @@
+package dev.ember.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ember.auth.Policy;
+import dev.ember.backup.Backup;
+import dev.ember.backup.BackupService;
+import dev.ember.backup.BackupStatus;
+import dev.ember.backup.CreateBackupRequest;
+import dev.ember.error.CinderException;
+import dev.ember.rpc.BackupRpc;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.jooq.Field;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static dev.ember.db.generated.Tables.BACKUPS;
+
+/** {@code /v3/{project_id}/backups}: cinder's backups controller and backup admin actions. */
+final class BackupsController {
+
+    private final BackupService service;
+    private final Policy policy;
+    private final int maxLimit;
+
+    BackupsController(BackupService service, Policy policy, int maxLimit) {
+        this.service = service;
+        this.policy = policy;
+        this.maxLimit = maxLimit;
+    }
+
+    private static Schema createSchema(Microversion v) {
+        Schema inner = new Schema()
+                .prop("volume_id", Schema.uuid(false))
+                .prop("container", Schema.string(0, 255, true))
+                .prop("description", Schema.string(0, 255, true))
+                .prop("incremental", Schema.bool())
+                .prop("force", Schema.bool())
+                .prop("name", Schema.string(0, 255, true))
+                .prop("snapshot_id", Schema.uuid(true))
+                .required("volume_id");
+        if (v.atLeast(3, 43)) {
+            inner.prop("metadata", Schema.metadata(true));
+        }
+        if (v.atLeast(3, 51)) {
+            inner.prop("availability_zone", Schema.string(0, 255, true));
+        }
+        return new Schema().prop("backup", Schema.object(inner, "backup", false)).required("backup");
+    }
+
+    private static Schema updateSchema(Microversion v) {
+        Schema inner = new Schema()
+                .prop("name", Schema.string(0, 255, true))
+                .prop("description", Schema.string(0, 255, true));
+        if (v.atLeast(3, 43)) {
+            inner.prop("metadata", Schema.metadata(false));
+        }
+        return new Schema().prop("backup", Schema.object(inner, "backup", false)).required("backup");
+    }
+
+    private static final Schema RESTORE = new Schema().prop("restore", Schema.object(new Schema()
+            .prop("volume_id", Schema.uuid(true))
+            .prop("name", Schema.string(0, 255, true)), "restore", true)).required("restore");
+
+    private static final Schema IMPORT = new Schema().prop("backup-record", Schema.object(new Schema()
+            .prop("backup_service", Schema.string(0, 255, false))
+            .prop("backup_url", v -> {
+                String m = Schema.string(1, Integer.MAX_VALUE, false).check(v);
+                if (m != null) {
+                    return m;
+                }
+                return v.asText().matches("^[A-Za-z0-9+/\\s]*={0,2}\\s*$") ? null : PyRepr.of(v) + " is not a 'base64'";
+            })
+            .required("backup_service", "backup_url"), "backup-record", false)).required("backup-record");
+
+    // ------------------------------------------------------------------ reads
+
+    ApiResponse index(ApiRequest r) {
+        return list(r, false);
+    }
+
+    ApiResponse detail(ApiRequest r) {
+        return list(r, true);
+    }
+
+    private ApiResponse list(ApiRequest r, boolean detail) {
+        policy.enforce("backup:get_all", r.context());
+        BackupListRequest lr = BackupListRequest.parse(r.query(), r.version(), r.context().isAdmin(),
+                r.projectId(), maxLimit);
+        List<Backup> page = service.list(lr.query());
+        JsonObject body = new JsonObject().put("backups", BackupViews.list(page, r, policy, detail));
+        Integer count = lr.withCount() ? service.count(lr.query()) : null;
+        int itemCount = count != null ? count : page.size();
+        if (!page.isEmpty() && lr.limit() <= itemCount) {
+            body.put("backups_links", new JsonArray().add(new JsonObject().put("rel", "next")
+                    .put("href", nextLink(r, page.get(page.size() - 1).id()))));
+        }
+        if (count != null) {
+            body.put("count", count);
+        }
+        return ApiResponse.json(200, body);
+    }
+
+    private static String nextLink(ApiRequest r, String lastId) {
+        Map<String, String> params = new TreeMap<>();
+        for (String name : r.query().names()) {
+            params.put(name, r.query().get(name));
+        }
+        params.put("marker", lastId);
+        StringBuilder qs = new StringBuilder();
+        params.forEach((k, v) -> {
+            if (qs.length() > 0) {
+                qs.append('&');
+            }
+            qs.append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
+                    .append(URLEncoder.encode(v, StandardCharsets.UTF_8));
+        });
+        return r.appUrl() + r.path() + "?" + qs;
+    }
+
+    ApiResponse show(ApiRequest r) {
+        policy.enforce("backup:get", r.context());
+        Backup b = service.get(r.context(), id(r));
+        return ApiResponse.json(200, new JsonObject().put("backup", BackupViews.detail(b, r, policy)));
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    ApiResponse create(ApiRequest r) {
+        JsonNode body = r.body();
+        createSchema(r.version()).validate(null, body);
+        policy.enforce("backup:create", r.context());
+        JsonNode b = body.get("backup");
+        Map<String, String> metadata = null;
+        if (b.hasNonNull("metadata")) {
+            metadata = new TreeMap<>();
+            Iterator<Map.Entry<String, JsonNode>> it = b.get("metadata").fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> e = it.next();
+                metadata.put(e.getKey(), e.getValue().asText());
+            }
+        }
+        CreateBackupRequest req = new CreateBackupRequest(
+                text(b, "volume_id"), text(b, "container"), text(b, "name"), text(b, "description"),
+                Schema.truthy(b.get("incremental")), Schema.truthy(b.get("force")), text(b, "snapshot_id"),
+                metadata, text(b, "availability_zone"));
+        Backup created = service.create(r.context(), req);
+        return ApiResponse.json(202, new JsonObject().put("backup", BackupViews.summary(created, r)));
+    }
+
+    ApiResponse update(ApiRequest r) {
+        JsonNode body = r.body();
+        updateSchema(r.version()).validate(null, body);
+        policy.enforce("backup:update", r.context());
+        JsonNode b = body.get("backup");
+        Map<Field<?>, Object> changes = new HashMap<>();
+        if (b.has("name")) {
+            changes.put(BACKUPS.DISPLAY_NAME, text(b, "name"));
+        }
+        if (b.has("description")) {
+            changes.put(BACKUPS.DISPLAY_DESCRIPTION, text(b, "description"));
+        }
+        Map<String, String> metadata = null;
+        if (b.has("metadata")) {
+            metadata = new TreeMap<>();
+            Iterator<Map.Entry<String, JsonNode>> it = b.get("metadata").fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> e = it.next();
+                metadata.put(e.getKey(), e.getValue().asText());
+            }
+        }
+        Backup updated = service.update(r.context(), id(r), changes, metadata);
+        return ApiResponse.json(200, new JsonObject().put("backup", BackupViews.summary(updated, r)));
+    }
+
+    ApiResponse delete(ApiRequest r) {
+        policy.enforce("backup:delete", r.context());
+        service.delete(r.context(), id(r), false);
+        return ApiResponse.empty(202);
+    }
+
+    ApiResponse restore(ApiRequest r) {
+        JsonNode body = r.body();
+        RESTORE.validate(null, body);
+        policy.enforce("backup:restore", r.context());
+        JsonNode rest = body.get("restore");
+        String volumeId = rest.isNull() ? null : text(rest, "volume_id");
+        String name = rest.isNull() ? null : text(rest, "name");
+        BackupService.RestoreResult res = service.restore(r.context(), id(r), volumeId, name);
+        return ApiResponse.json(202, new JsonObject().put("restore", new JsonObject()
+                .put("backup_id", res.backupId())
+                .put("volume_id", res.volumeId())
+                .put("volume_name", res.volumeName())));
+    }
+
+    ApiResponse exportRecord(ApiRequest r) {
+        policy.enforce("backup:export-import", r.context());
+        BackupRpc.ExportedRecord rec = service.export(r.context(), id(r));
+        return ApiResponse.json(200, new JsonObject().put("backup-record", new JsonObject()
+                .put("backup_service", rec.backupService())
+                .put("backup_url", rec.backupUrl())));
+    }
+
+    ApiResponse importRecord(ApiRequest r) {
+        JsonNode body = r.body();
+        IMPORT.validate(null, body);
+        policy.enforce("backup:backup-import", r.context());
+        JsonNode rec = body.get("backup-record");
+        Backup b = service.importRecord(r.context(), rec.get("backup_service").asText(), rec.get("backup_url").asText());
+        return ApiResponse.json(201, new JsonObject().put("backup", BackupViews.summary(b, r)));
+    }
+
+    /** POST /backups/{id}/action: os-reset_status and os-force_delete. */
+    ApiResponse action(ApiRequest r) {
+        JsonNode body = r.body();
+        if (!body.isObject() || body.size() != 1) {
+            throw CinderException.badRequest("There is no such action: " + (body.isObject() && body.size() > 0
+                    ? String.join(",", (Iterable<String>) body::fieldNames) : "None"));
+        }
+        String action = body.fieldNames().next();
+        JsonNode arg = body.get(action);
+        switch (action) {
+            case "os-reset_status" -> {
+                new Schema().prop("os-reset_status", Schema.object(new Schema()
+                        .prop("status", Schema.string(0, 255, false)).required("status"), "os-reset_status", false))
+                        .required("os-reset_status").validate(null, body);
+                policy.enforce("volume_extension:backup_admin_actions:reset_status", r.context());
+                String status = arg.get("status").asText().toLowerCase(Locale.ROOT);
+                if (!status.equals(BackupStatus.AVAILABLE.value()) && !status.equals(BackupStatus.ERROR.value())) {
+                    throw CinderException.badRequest("Backup status: " + arg.get("status").asText()
+                            + " is invalid, valid statuses are: ['available', 'error'].");
+                }
+                service.resetStatus(r.context(), id(r), status);
+                return ApiResponse.empty(202);
+            }
+            case "os-force_delete" -> {
+                policy.enforce("volume_extension:backup_admin_actions:force_delete", r.context());
+                service.delete(r.context(), id(r), true);
+                return ApiResponse.empty(202);
+            }
+            default -> throw CinderException.badRequest("There is no such action: " + action);
+        }
+    }
+
+    private static String id(ApiRequest r) {
+        String id = r.param("id");
+        return id;
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+}

@@ -1,0 +1,160 @@
+package dev.ember.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ember.error.CinderException;
+import dev.ember.volume.Volume;
+import dev.ember.volume.VolumeService;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The embedded profile's minimal {@code /volumes} API: create, show, list, detail, delete, with
+ * cinder's volume view, so the stock client can resolve volumes and restore can create them.
+ */
+final class VolumesController {
+
+    private final VolumeService volumes;
+    private final int maxLimit;
+
+    VolumesController(VolumeService volumes, int maxLimit) {
+        this.volumes = volumes;
+        this.maxLimit = maxLimit;
+    }
+
+    private static final Schema CREATE = new Schema().prop("volume", Schema.object(new Schema()
+            .prop("size", v -> v.isIntegralNumber() || v.isTextual() && v.asText().matches("\\d{1,9}") ? null
+                    : PyRepr.of(v) + " is not of type 'integer', 'string'")
+            .prop("name", Schema.string(0, 255, true))
+            .prop("description", Schema.string(0, 255, true))
+            .prop("display_name", Schema.string(0, 255, true))
+            .prop("display_description", Schema.string(0, 255, true))
+            .prop("availability_zone", Schema.string(0, 255, true))
+            .prop("volume_type", Schema.string(0, 255, true))
+            .prop("metadata", Schema.metadata(true))
+            .prop("snapshot_id", Schema.uuid(true))
+            .prop("source_volid", Schema.uuid(true))
+            .prop("imageRef", Schema.string(0, 255, true))
+            .prop("backup_id", Schema.uuid(true))
+            .prop("consistencygroup_id", Schema.uuid(true))
+            .prop("group_id", Schema.uuid(true))
+            .prop("multiattach", Schema.bool())
+            .prop("bootable", Schema.bool())
+            .required("size"), "volume", false)).prop("OS-SCH-HNT:scheduler_hints", Schema.any())
+            .required("volume");
+
+    ApiResponse create(ApiRequest r) {
+        JsonNode body = r.body();
+        CREATE.validate(null, body);
+        JsonNode v = body.get("volume");
+        for (String unsupported : List.of("snapshot_id", "source_volid", "imageRef", "backup_id")) {
+            if (v.hasNonNull(unsupported)) {
+                throw CinderException.badRequest("Creating a volume from " + unsupported
+                        + " is not supported by Ember's embedded volume service.");
+            }
+        }
+        long size = v.get("size").asLong();
+        if (size <= 0 || size > 16384) {
+            throw CinderException.invalidInput("Volume size '" + v.get("size").asText()
+                    + "' must be an integer and greater than 0");
+        }
+        String name = text(v, "name") != null ? text(v, "name") : text(v, "display_name");
+        String desc = text(v, "description") != null ? text(v, "description") : text(v, "display_description");
+        Volume created = volumes.create(r.context(), (int) size, name, desc);
+        return ApiResponse.json(202, new JsonObject().put("volume", detail(created, r)));
+    }
+
+    ApiResponse show(ApiRequest r) {
+        Volume v = volumes.get(r.context(), r.param("id"));
+        return ApiResponse.json(200, new JsonObject().put("volume", detail(v, r)));
+    }
+
+    ApiResponse index(ApiRequest r) {
+        return list(r, false);
+    }
+
+    ApiResponse detail(ApiRequest r) {
+        return list(r, true);
+    }
+
+    private ApiResponse list(ApiRequest r, boolean detail) {
+        boolean all = "1".equals(r.query().get("all_tenants")) || "true".equalsIgnoreCase(r.query().get("all_tenants"));
+        int limit = maxLimit;
+        if (r.query().contains("limit")) {
+            try {
+                limit = Math.min(maxLimit, Integer.parseInt(r.query().get("limit")));
+            } catch (NumberFormatException e) {
+                throw CinderException.badRequest("limit param must be an integer");
+            }
+            if (limit < 0) {
+                throw CinderException.badRequest("limit param must be positive");
+            }
+        }
+        String name = r.query().get("name") != null ? r.query().get("name") : r.query().get("display_name");
+        String status = r.query().get("status");
+        JsonArray out = new JsonArray();
+        for (Volume v : volumes.list(r.context(), all, limit, 0)) {
+            if (name != null && !name.equals(v.displayName()) || status != null && !status.equals(v.status())) {
+                continue;
+            }
+            out.add(detail ? detail(v, r) : new JsonObject().put("id", v.id()).put("name", v.displayName())
+                    .put("links", Links.of(r.appUrl(), r.pathProjectId(), "volumes", v.id())));
+        }
+        return ApiResponse.json(200, new JsonObject().put("volumes", out));
+    }
+
+    ApiResponse delete(ApiRequest r) {
+        volumes.delete(r.context(), r.param("id"));
+        return ApiResponse.empty(202);
+    }
+
+    private JsonObject detail(Volume v, ApiRequest r) {
+        Map<String, String> md = volumes.metadata(v.id());
+        JsonObject metadata = new JsonObject();
+        md.forEach(metadata::put);
+        JsonObject o = new JsonObject()
+                .put("id", v.id())
+                .put("status", v.status())
+                .put("size", v.size())
+                .put("availability_zone", v.availabilityZone())
+                .put("created_at", BackupViews.time(v.createdAt()))
+                .put("updated_at", BackupViews.time(v.updatedAt()))
+                .put("attachments", new JsonArray())
+                .put("name", v.displayName())
+                .put("description", v.displayDescription())
+                .put("volume_type", v.volumeTypeId() == null ? "__DEFAULT__" : v.volumeTypeId())
+                .put("snapshot_id", (String) null)
+                .put("source_volid", (String) null)
+                .put("metadata", metadata)
+                .put("links", Links.of(r.appUrl(), r.pathProjectId(), "volumes", v.id()))
+                .put("user_id", v.userId())
+                .put("bootable", String.valueOf(v.bootable()))
+                .put("encrypted", v.encryptionKeyId() != null)
+                .put("replication_status", (String) null)
+                .put("consistencygroup_id", (String) null)
+                .put("multiattach", v.multiattach());
+        if (r.context().isAdmin()) {
+            o.put("os-vol-tenant-attr:tenant_id", v.projectId());
+            o.put("os-vol-host-attr:host", v.host());
+            o.put("os-vol-mig-status-attr:migstat", (String) null);
+            o.put("os-vol-mig-status-attr:name_id", (String) null);
+        }
+        if (r.version().atLeast(3, 13)) {
+            o.put("group_id", (String) null);
+        }
+        if (r.version().atLeast(3, 63)) {
+            o.put("volume_type_id", v.volumeTypeId());
+        }
+        if (r.version().atLeast(3, 65)) {
+            o.put("consumes_quota", true);
+        }
+        return o;
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+}

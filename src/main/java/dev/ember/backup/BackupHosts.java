@@ -1,0 +1,51 @@
+package dev.ember.backup;
+
+import dev.ember.db.Database;
+import dev.ember.db.ServiceRepository;
+import dev.ember.error.CinderException;
+
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Picks the cinder-backup host for a request among the up services, as cinder-api and the
+ * scheduler do (random among the live hosts of the availability zone, or the backup's own host
+ * when it is still up).
+ */
+public final class BackupHosts {
+
+    private final Database db;
+    private final ServiceRepository services;
+    private final int serviceDownTime;
+
+    public BackupHosts(Database db, ServiceRepository services, int serviceDownTime) {
+        this.db = db;
+        this.services = services;
+        this.serviceDownTime = serviceDownTime;
+    }
+
+    public List<String> upHosts(String zone) {
+        return db.tx(dsl -> services.upBackupServices(dsl, serviceDownTime)).stream()
+                .filter(s -> zone == null || s.availabilityZone() == null || zone.equals(s.availabilityZone()))
+                .map(ServiceRepository.ServiceRow::host)
+                .toList();
+    }
+
+    /** A live host, preferring {@code preferred}; none → cinder's "Service cinder-backup could not be found." */
+    public String pick(String preferred, String zone) {
+        List<String> up = upHosts(zone);
+        if (up.isEmpty()) {
+            throw CinderException.serviceNotFound();
+        }
+        if (preferred != null && up.contains(preferred)) {
+            return preferred;
+        }
+        return up.get(ThreadLocalRandom.current().nextInt(up.size()));
+    }
+
+    /** Like {@link #pick} but answers null instead of failing (the create path errors the backup). */
+    public String pickOrNull(String zone) {
+        List<String> up = upHosts(zone);
+        return up.isEmpty() ? null : up.get(ThreadLocalRandom.current().nextInt(up.size()));
+    }
+}

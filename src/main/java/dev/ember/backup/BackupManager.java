@@ -1,0 +1,423 @@
+package dev.ember.backup;
+
+import dev.ember.db.BackupRepository;
+import dev.ember.db.Database;
+import dev.ember.db.QuotaRepository;
+import dev.ember.db.VolumeRepository;
+import dev.ember.driver.BackupDriver;
+import dev.ember.driver.BackupDriverException;
+import dev.ember.driver.BackupOutcome;
+import dev.ember.driver.BackupRef;
+import dev.ember.driver.VolumeDevice;
+import dev.ember.error.CinderException;
+import dev.ember.rpc.BackupRpc;
+import dev.ember.rpc.BackupRpcEndpoint;
+import dev.ember.volume.Volume;
+import dev.ember.volume.VolumeBackend;
+import org.jooq.Field;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static dev.ember.db.generated.Tables.BACKUPS;
+import static dev.ember.db.generated.Tables.VOLUMES;
+
+/**
+ * The backup host's manager (cinder/backup/manager.py): runs the driver for the work the API
+ * cast to this host and moves backups and volumes through their states. Every state change is a
+ * compare-and-set in the database, so work whose backup changed state underneath it (deleted
+ * while creating, reset while restoring) is abandoned rather than overwritten.
+ */
+public final class BackupManager implements BackupRpcEndpoint {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackupManager.class);
+    private static final int FAIL_REASON_MAX = 255;
+
+    private final Database db;
+    private final BackupRepository backups;
+    private final VolumeRepository volumes;
+    private final QuotaRepository quotas;
+    private final BackupDriver driver;
+    private final VolumeBackend volumeBackend;
+    private final String host;
+
+    public BackupManager(Database db, BackupRepository backups, VolumeRepository volumes, QuotaRepository quotas,
+                         BackupDriver driver, VolumeBackend volumeBackend, String host) {
+        this.db = db;
+        this.backups = backups;
+        this.volumes = volumes;
+        this.quotas = quotas;
+        this.driver = driver;
+        this.volumeBackend = volumeBackend;
+        this.host = host;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public BackupDriver driver() {
+        return driver;
+    }
+
+    // ---------------------------------------------------------------- create
+
+    @Override
+    public void createBackup(String backupId) {
+        Backup backup = db.tx(dsl -> backups.find(dsl, backupId)).orElse(null);
+        if (backup == null) {
+            LOG.warn("create_backup: backup {} no longer exists", backupId);
+            return;
+        }
+        Volume volume = db.tx(dsl -> volumes.find(dsl, backup.volumeId())).orElse(null);
+        if (backup.status() != BackupStatus.CREATING) {
+            failCreate(backup, volume, "Create backup aborted, expected backup status creating but got "
+                    + backup.status().value() + ".");
+            return;
+        }
+        if (volume == null || !"backing-up".equals(volume.status())) {
+            failCreate(backup, volume, "Create backup aborted, expected volume status backing-up but got "
+                    + (volume == null ? "None" : volume.status()) + ".");
+            return;
+        }
+        db.txRun(dsl -> backups.update(dsl, backupId, Map.of(BACKUPS.SERVICE, driver.serviceName())));
+        Backup parent = backup.parentId() == null ? null : db.tx(dsl -> backups.find(dsl, backup.parentId())).orElse(null);
+        if (backup.parentId() != null && parent == null) {
+            failCreate(backup, volume, "Parent backup " + backup.parentId() + " no longer exists.");
+            return;
+        }
+        BackupOutcome outcome;
+        try (VolumeDevice device = volumeBackend.open(volume.id(), false)) {
+            outcome = driver.backup(backup.ref(), parent == null ? null : parent.ref(), device,
+                    done -> LOG.debug("backup {}: {} bytes", backupId, done));
+        } catch (BackupDriverException e) {
+            failCreate(backup, volume, e.getMessage());
+            return;
+        } catch (Exception e) {
+            LOG.error("backup {} failed", backupId, e);
+            failCreate(backup, volume, describe(e));
+            return;
+        }
+        boolean finished = db.tx(dsl -> {
+            Map<Field<?>, Object> changes = new HashMap<>();
+            changes.put(BACKUPS.CONTAINER, outcome.container());
+            changes.put(BACKUPS.SERVICE_METADATA, outcome.serviceMetadata());
+            changes.put(BACKUPS.OBJECT_COUNT, outcome.objectCount());
+            changes.put(BACKUPS.SIZE, volume.size());
+            boolean moved = backups.transition(dsl, backupId, Set.of(BackupStatus.CREATING), BackupStatus.AVAILABLE, changes);
+            restoreVolumeStatus(dsl, volume.id(), "backing-up");
+            if (moved) {
+                backups.refreshDependentCount(dsl, backup.parentId());
+            }
+            return moved;
+        });
+        if (!finished) {
+            // The backup was deleted or reset while its data was written: cinder leaves it alone.
+            LOG.info("backup {} changed state during creation; leaving it as it is", backupId);
+        } else {
+            LOG.info("backup {} of volume {} is available", backupId, volume.id());
+        }
+    }
+
+    private void failCreate(Backup backup, Volume volume, String reason) {
+        LOG.warn("backup {} failed: {}", backup.id(), reason);
+        db.txRun(dsl -> {
+            if (volume != null && "backing-up".equals(volume.status())) {
+                restoreVolumeStatus(dsl, volume.id(), "error_backing-up");
+            }
+            backups.transition(dsl, backup.id(), Set.of(BackupStatus.CREATING), BackupStatus.ERROR,
+                    Map.of(BACKUPS.FAIL_REASON, truncate(reason)));
+        });
+    }
+
+    /** Volume back to its previous status, with {@code previousStatus} recorded as cinder does. */
+    private void restoreVolumeStatus(org.jooq.DSLContext dsl, String volumeId, String previousStatus) {
+        volumes.find(dsl, volumeId).ifPresent(v -> {
+            String back = v.previousStatus() == null ? "available" : v.previousStatus();
+            volumes.transition(dsl, volumeId, Set.of("backing-up"), back, Map.of(VOLUMES.PREVIOUS_STATUS, previousStatus));
+        });
+    }
+
+    // ---------------------------------------------------------------- restore
+
+    @Override
+    public void restoreBackup(String backupId, String volumeId, boolean volumeIsNew) {
+        Backup backup = db.tx(dsl -> backups.find(dsl, backupId)).orElse(null);
+        Volume volume = db.tx(dsl -> volumes.find(dsl, volumeId)).orElse(null);
+        if (backup == null || volume == null) {
+            LOG.warn("restore_backup: backup {} or volume {} no longer exists", backupId, volumeId);
+            return;
+        }
+        if (!"restoring-backup".equals(volume.status()) && !"creating".equals(volume.status())) {
+            db.txRun(dsl -> {
+                backups.transition(dsl, backupId, Set.of(BackupStatus.RESTORING), BackupStatus.AVAILABLE, Map.of());
+                volumes.update(dsl, volumeId, Map.of(VOLUMES.STATUS, "error_restoring"));
+            });
+            return;
+        }
+        if (backup.status() != BackupStatus.RESTORING) {
+            db.txRun(dsl -> {
+                backups.update(dsl, backupId, Map.of(BACKUPS.STATUS, BackupStatus.ERROR.value()));
+                volumes.update(dsl, volumeId, Map.of(VOLUMES.STATUS, "error"));
+            });
+            return;
+        }
+        if (!isOurs(backup)) {
+            db.txRun(dsl -> {
+                backups.transition(dsl, backupId, Set.of(BackupStatus.RESTORING), BackupStatus.AVAILABLE, Map.of());
+                volumes.update(dsl, volumeId, Map.of(VOLUMES.STATUS, "error"));
+            });
+            return;
+        }
+        try {
+            List<BackupRef> chain = chainOf(backup);
+            try (VolumeDevice device = volumeBackend.open(volumeId, true)) {
+                driver.restore(chain, device, () -> stillRestoring(backupId));
+                device.flush();
+            }
+        } catch (BackupDriverException.Cancelled e) {
+            LOG.warn("restore of backup {} cancelled", backupId);
+            db.txRun(dsl -> volumes.update(dsl, volumeId, Map.of(VOLUMES.STATUS, "error")));
+            return;
+        } catch (Exception e) {
+            LOG.error("restore of backup {} to volume {} failed", backupId, volumeId, e);
+            db.txRun(dsl -> {
+                volumes.update(dsl, volumeId, Map.of(VOLUMES.STATUS, "error_restoring"));
+                backups.transition(dsl, backupId, Set.of(BackupStatus.RESTORING), BackupStatus.AVAILABLE, Map.of());
+            });
+            return;
+        }
+        db.txRun(dsl -> {
+            Map<Field<?>, Object> vchanges = new HashMap<>();
+            if ("creating".equals(volume.status())) {
+                vchanges.put(VOLUMES.LAUNCHED_AT, BackupRepository.now());
+            }
+            volumes.transition(dsl, volumeId, Set.of("restoring-backup", "creating"), "available", vchanges);
+            String previous = volumes.metadata(dsl, volumeId).get("src_backup_id");
+            if (!volumeId.equals(backup.volumeId()) || (previous != null && !previous.equals(backupId))) {
+                volumes.putMetadata(dsl, volumeId, "src_backup_id", backupId);
+            }
+            backups.transition(dsl, backupId, Set.of(BackupStatus.RESTORING), BackupStatus.AVAILABLE, Map.of());
+        });
+        LOG.info("backup {} restored to volume {}", backupId, volumeId);
+    }
+
+    private boolean stillRestoring(String backupId) {
+        return db.tx(dsl -> backups.find(dsl, backupId)).map(b -> b.status() != BackupStatus.RESTORING).orElse(true);
+    }
+
+    /** The chain from the full backup to {@code backup}, walking parent ids. */
+    List<BackupRef> chainOf(Backup backup) throws BackupDriverException {
+        List<BackupRef> chain = new ArrayList<>();
+        Set<String> seen = new java.util.HashSet<>();
+        Backup cur = backup;
+        while (cur != null) {
+            if (!seen.add(cur.id())) {
+                throw new BackupDriverException("Backup chain of " + backup.id() + " has a cycle at " + cur.id() + ".");
+            }
+            chain.add(cur.ref());
+            if (cur.parentId() == null) {
+                break;
+            }
+            String pid = cur.parentId();
+            cur = db.tx(dsl -> backups.find(dsl, pid)).orElse(null);
+            if (cur == null) {
+                throw new BackupDriverException("Parent backup " + pid + " of the chain of " + backup.id()
+                        + " does not exist.");
+            }
+        }
+        Collections.reverse(chain);
+        return chain;
+    }
+
+    // ---------------------------------------------------------------- delete
+
+    @Override
+    public void deleteBackup(String backupId) {
+        Backup backup = db.tx(dsl -> backups.find(dsl, backupId)).orElse(null);
+        if (backup == null) {
+            return;
+        }
+        if (backup.status() != BackupStatus.DELETING) {
+            db.txRun(dsl -> backups.update(dsl, backupId, Map.of(BACKUPS.STATUS, BackupStatus.ERROR.value(),
+                    BACKUPS.FAIL_REASON, truncate("Delete_backup aborted, expected backup status deleting but got "
+                            + backup.status().value() + "."))));
+            return;
+        }
+        if (backup.service() != null && !isOurs(backup)) {
+            db.txRun(dsl -> backups.transition(dsl, backupId, Set.of(BackupStatus.DELETING), BackupStatus.ERROR,
+                    Map.of(BACKUPS.FAIL_REASON, truncate("Delete backup aborted, the backup service currently "
+                            + "configured [" + driver.serviceName() + "] is not the backup service that was used to "
+                            + "create this backup [" + backup.service() + "]."))));
+            return;
+        }
+        if (backup.service() != null) {
+            try {
+                driver.delete(backup.ref());
+            } catch (Exception e) {
+                LOG.error("deleting backup {} failed", backupId, e);
+                db.txRun(dsl -> backups.transition(dsl, backupId, Set.of(BackupStatus.DELETING), BackupStatus.ERROR,
+                        Map.of(BACKUPS.FAIL_REASON, truncate(describe(e)))));
+                return;
+            }
+        }
+        db.txRun(dsl -> {
+            Map<String, Integer> deltas = new LinkedHashMap<>();
+            deltas.put(QuotaRepository.BACKUPS_RESOURCE, -1);
+            deltas.put(QuotaRepository.GIGABYTES_RESOURCE, -backup.size());
+            quotas.reserveAndCommit(dsl, backup.projectId(), deltas);
+            backups.softDelete(dsl, backupId);
+            backups.refreshDependentCount(dsl, backup.parentId());
+        });
+        LOG.info("backup {} deleted", backupId);
+    }
+
+    // ---------------------------------------------------------------- admin
+
+    @Override
+    public void resetStatus(String backupId, String status) {
+        Backup backup = db.tx(dsl -> backups.find(dsl, backupId)).orElse(null);
+        if (backup == null) {
+            return;
+        }
+        if (backup.service() != null && !isOurs(backup)) {
+            LOG.warn("reset_status of backup {}: it belongs to driver {}", backupId, backup.service());
+            return;
+        }
+        BackupStatus to = BackupStatus.of(status);
+        db.txRun(dsl -> {
+            backups.update(dsl, backupId, Map.of(BACKUPS.STATUS, to.value()));
+            backups.refreshDependentCount(dsl, backup.parentId());
+        });
+    }
+
+    @Override
+    public BackupRpc.ExportedRecord exportRecord(String backupId) {
+        Backup backup = db.tx(dsl -> backups.find(dsl, backupId)).orElseThrow(() -> CinderException.backupNotFound(backupId));
+        if (backup.status() != BackupStatus.AVAILABLE) {
+            throw CinderException.invalidBackup("Backup status must be available and not " + backup.status().value() + ".");
+        }
+        if (!isOurs(backup)) {
+            throw CinderException.invalidBackup("Backup service " + backup.service()
+                    + " does not support exporting this backup.");
+        }
+        return new BackupRpc.ExportedRecord(backup.service(), ImportedRecord.encode(backup, Map.of()));
+    }
+
+    @Override
+    public void importRecord(String backupId, String backupService, String backupUrl, List<String> backupHosts) {
+        Backup row = db.tx(dsl -> backups.find(dsl, backupId)).orElse(null);
+        if (row == null) {
+            return;
+        }
+        if (backupService == null || !backupService.startsWith(driver.serviceName())) {
+            db.txRun(dsl -> backups.transition(dsl, backupId, Set.of(BackupStatus.CREATING), BackupStatus.ERROR,
+                    Map.of(BACKUPS.FAIL_REASON, truncate("Import record failed, cannot find backup service to perform "
+                            + "the import. Request service " + backupService + "."))));
+            return;
+        }
+        try {
+            ImportedRecord rec = ImportedRecord.decode(backupUrl);
+            for (String required : List.of("display_name", "display_description", "container", "size",
+                    "service_metadata", "object_count", "id")) {
+                if (!rec.fields().has(required)) {
+                    throw CinderException.invalidBackup("Driver successfully decoded imported backup data, but there "
+                            + "are missing fields (" + required + ").");
+                }
+            }
+            if (!backupId.equals(rec.id())) {
+                throw CinderException.invalidBackup("Trying to import backup metadata from id " + rec.id()
+                        + " into backup " + backupId + ".");
+            }
+            db.txRun(dsl -> {
+                Map<Field<?>, Object> c = new HashMap<>();
+                c.put(BACKUPS.DISPLAY_NAME, rec.text("display_name"));
+                c.put(BACKUPS.DISPLAY_DESCRIPTION, rec.text("display_description"));
+                c.put(BACKUPS.CONTAINER, rec.text("container"));
+                c.put(BACKUPS.SIZE, rec.size());
+                c.put(BACKUPS.SERVICE_METADATA, rec.text("service_metadata"));
+                c.put(BACKUPS.OBJECT_COUNT, rec.fields().path("object_count").asInt());
+                c.put(BACKUPS.SERVICE, driver.serviceName());
+                c.put(BACKUPS.HOST, host);
+                if (rec.text("volume_id") != null) {
+                    c.put(BACKUPS.VOLUME_ID, rec.text("volume_id"));
+                }
+                c.put(BACKUPS.PARENT_ID, rec.text("parent_id"));
+                c.put(BACKUPS.SNAPSHOT_ID, rec.text("snapshot_id"));
+                c.put(BACKUPS.DATA_TIMESTAMP, rec.time("data_timestamp"));
+                c.put(BACKUPS.ENCRYPTION_KEY_ID, rec.text("encryption_key_id"));
+                backups.transition(dsl, backupId, Set.of(BackupStatus.CREATING), BackupStatus.AVAILABLE, c);
+                backups.refreshDependentCount(dsl, rec.text("parent_id"));
+            });
+        } catch (RuntimeException e) {
+            db.txRun(dsl -> backups.transition(dsl, backupId, Set.of(BackupStatus.CREATING), BackupStatus.ERROR,
+                    Map.of(BACKUPS.FAIL_REASON, truncate(e.getMessage()))));
+        }
+    }
+
+    @Override
+    public boolean checkSupportToForceDelete() {
+        return driver.supportsForceDelete();
+    }
+
+    // ---------------------------------------------------------------- startup
+
+    /**
+     * cinder's _cleanup_incomplete_backup_operations for this host: work that was in flight when
+     * the process died is put into a defined state.
+     */
+    public void cleanupIncompleteOperations() {
+        List<Backup> owned = db.tx(dsl -> backups.ownedBy(dsl, host,
+                Set.of(BackupStatus.CREATING, BackupStatus.RESTORING, BackupStatus.DELETING)));
+        for (Backup b : owned) {
+            try {
+                switch (b.status()) {
+                    case CREATING -> {
+                        Volume v = db.tx(dsl -> volumes.find(dsl, b.volumeId())).orElse(null);
+                        if (b.service() != null) {
+                            try {
+                                driver.delete(b.ref());
+                            } catch (Exception e) {
+                                LOG.warn("could not remove partial data of backup {}", b.id(), e);
+                            }
+                        }
+                        failCreate(b, v, "incomplete backup reset on manager restart");
+                    }
+                    case RESTORING -> db.txRun(dsl -> {
+                        if (b.restoreVolumeId() != null) {
+                            volumes.transition(dsl, b.restoreVolumeId(), Set.of("restoring-backup"), "error_restoring", Map.of());
+                        }
+                        backups.transition(dsl, b.id(), Set.of(BackupStatus.RESTORING), BackupStatus.AVAILABLE, Map.of());
+                    });
+                    case DELETING -> deleteBackup(b.id());
+                    default -> { }
+                }
+            } catch (RuntimeException e) {
+                LOG.error("cleanup of backup {} failed", b.id(), e);
+            }
+        }
+    }
+
+    private boolean isOurs(Backup backup) {
+        return backup.service() != null && backup.service().startsWith(driver.serviceName());
+    }
+
+    private static String describe(Exception e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    static String truncate(String s) {
+        if (s == null) {
+            return null;
+        }
+        return s.length() <= FAIL_REASON_MAX ? s : s.substring(0, FAIL_REASON_MAX);
+    }
+}

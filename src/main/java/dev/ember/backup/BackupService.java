@@ -1,0 +1,267 @@
+package dev.ember.backup;
+
+import dev.ember.auth.RequestContext;
+import dev.ember.db.BackupQuery;
+import dev.ember.db.BackupRepository;
+import dev.ember.db.Database;
+import dev.ember.db.QuotaRepository;
+import dev.ember.db.VolumeRepository;
+import dev.ember.error.CinderException;
+import dev.ember.rpc.BackupRpc;
+import dev.ember.volume.Volume;
+import dev.ember.volume.VolumeService;
+import org.jooq.Field;
+
+import java.time.LocalDateTime;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import static dev.ember.db.generated.Tables.BACKUPS;
+import static dev.ember.db.generated.Tables.VOLUMES;
+
+/**
+ * The API side of backups (cinder/backup/api.py): validates, records the intent in the database
+ * with the state transition, and casts the work to a backup host. Blocking; the REST layer calls
+ * it on worker threads.
+ */
+public final class BackupService {
+
+    private static final Set<BackupStatus> DELETABLE = Set.of(BackupStatus.AVAILABLE, BackupStatus.ERROR);
+
+    private final Database db;
+    private final BackupRepository backups;
+    private final VolumeRepository volumes;
+    private final QuotaRepository quotas;
+    private final VolumeService volumeService;
+    private final BackupHosts hosts;
+    private final BackupRpc rpc;
+
+    public BackupService(Database db, BackupRepository backups, VolumeRepository volumes, QuotaRepository quotas,
+                         VolumeService volumeService, BackupHosts hosts, BackupRpc rpc) {
+        this.db = db;
+        this.backups = backups;
+        this.volumes = volumes;
+        this.quotas = quotas;
+        this.volumeService = volumeService;
+        this.hosts = hosts;
+        this.rpc = rpc;
+    }
+
+    /** The backup if the caller may see it; another project's backup is "not found", as in cinder. */
+    public Backup get(RequestContext ctx, String id) {
+        return db.tx(dsl -> backups.find(dsl, id)).filter(b -> visible(ctx, b))
+                .orElseThrow(() -> CinderException.backupNotFound(id));
+    }
+
+    private static boolean visible(RequestContext ctx, Backup b) {
+        return ctx.isAdmin() || ctx.projectId().equals(b.projectId());
+    }
+
+    public List<Backup> list(BackupQuery q) {
+        return db.tx(dsl -> {
+            if (q.markerId() != null) {
+                backups.find(dsl, q.markerId())
+                        .filter(b -> q.projectId() == null || q.projectId().equals(b.projectId()))
+                        .orElseThrow(() -> CinderException.backupNotFound(q.markerId()));
+            }
+            return backups.list(dsl, q);
+        });
+    }
+
+    public int count(BackupQuery q) {
+        return db.tx(dsl -> backups.count(dsl, q));
+    }
+
+    public Backup create(RequestContext ctx, CreateBackupRequest req) {
+        Volume volume = volumeService.get(ctx, req.volumeId());
+        if (req.snapshotId() != null) {
+            // The embedded profile has no snapshots (the Ceph profile adds them).
+            throw CinderException.notFound("Snapshot " + req.snapshotId() + " could not be found.");
+        }
+        String host = hosts.pickOrNull(volume.availabilityZone());
+        String id = UUID.randomUUID().toString();
+        db.txRun(dsl -> {
+            Volume v = volumes.lock(dsl, volume.id()).orElseThrow(() -> CinderException.volumeNotFound(volume.id()));
+            String status = v.status();
+            if (!"available".equals(status) && !"in-use".equals(status)) {
+                throw CinderException.invalidVolume("Volume to be backed up must be available or in-use, but the "
+                        + "current status is \"" + status + "\".");
+            }
+            if ("in-use".equals(status) && !req.force()) {
+                throw CinderException.invalidVolume("Backing up an in-use volume must use the force flag.");
+            }
+            String parentId = null;
+            if (req.incremental()) {
+                Backup parent = backups.latestOfVolume(dsl, v.id(), ctx.projectId(), null)
+                        .orElseThrow(() -> CinderException.invalidBackup("No backups available to do an incremental backup."));
+                if (parent.status() != BackupStatus.AVAILABLE) {
+                    throw CinderException.invalidBackup("The parent backup must be available for incremental backup.");
+                }
+                parentId = parent.id();
+            }
+            reserve(dsl, ctx.projectId(), 1, v.size());
+            LocalDateTime now = BackupRepository.now();
+            Backup b = new Backup(id, v.id(), ctx.userId(), ctx.projectId(), host,
+                    v.availabilityZone(), req.name(), req.description(), req.container(), BackupStatus.CREATING,
+                    null, null, null, v.size(), 0, parentId, null, null, 0, null, now, null, null,
+                    now, now, null, false, req.metadata() == null ? Map.of() : req.metadata());
+            backups.insert(dsl, b);
+            volumes.update(dsl, v.id(), Map.of(VOLUMES.STATUS, "backing-up", VOLUMES.PREVIOUS_STATUS, status));
+            if (host == null) {
+                // What cinder-scheduler does when no backup service is up.
+                volumes.update(dsl, v.id(), Map.of(VOLUMES.STATUS, status, VOLUMES.PREVIOUS_STATUS, "backing-up"));
+                backups.transition(dsl, id, Set.of(BackupStatus.CREATING), BackupStatus.ERROR,
+                        Map.of(BACKUPS.FAIL_REASON, "Service not found for creating backup."));
+            }
+        });
+        if (host != null) {
+            rpc.createBackup(host, id);
+        }
+        return get(ctx, id);
+    }
+
+    private void reserve(org.jooq.DSLContext dsl, String projectId, int count, int gigabytes) {
+        Map<String, Integer> deltas = new LinkedHashMap<>();
+        deltas.put(QuotaRepository.BACKUPS_RESOURCE, count);
+        deltas.put(QuotaRepository.GIGABYTES_RESOURCE, gigabytes);
+        try {
+            quotas.reserveAndCommit(dsl, projectId, deltas);
+        } catch (QuotaRepository.OverQuotaException e) {
+            for (String over : e.overs) {
+                if (over.contains("gigabytes")) {
+                    throw CinderException.overLimit("VolumeBackupSizeExceedsAvailableQuota",
+                            "Requested backup exceeds allowed Backup gigabytes quota. Requested " + gigabytes
+                                    + "G, quota is " + e.limits.get(over) + "G and " + e.consumed.get(over)
+                                    + "G has been consumed.");
+                }
+                if (over.equals(QuotaRepository.BACKUPS_RESOURCE)) {
+                    throw CinderException.overLimit("BackupLimitExceeded",
+                            "Maximum number of backups allowed (" + e.limits.get(over) + ") exceeded");
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** PUT /backups/{id} (3.9): name, description and (3.43) metadata. */
+    public Backup update(RequestContext ctx, String id, Map<Field<?>, Object> changes, Map<String, String> metadata) {
+        get(ctx, id);
+        db.txRun(dsl -> {
+            if (!changes.isEmpty()) {
+                backups.update(dsl, id, changes);
+            }
+            if (metadata != null) {
+                backups.replaceMetadata(dsl, id, metadata);
+                backups.update(dsl, id, Map.of());
+            }
+        });
+        return get(ctx, id);
+    }
+
+    public void delete(RequestContext ctx, String id, boolean force) {
+        Backup b = get(ctx, id);
+        if (force && !rpc.checkSupportToForceDelete(hosts.pick(b.host(), b.availabilityZone()))) {
+            throw CinderException.notSupported("force delete");
+        }
+        String host = hosts.pick(null, b.availabilityZone());
+        db.txRun(dsl -> {
+            Backup locked = backups.lock(dsl, id).orElseThrow(() -> CinderException.backupNotFound(id));
+            if (!force && !DELETABLE.contains(locked.status())) {
+                throw CinderException.invalidBackup("Backup status must be available or error");
+            }
+            if (backups.countChildren(dsl, id) > 0) {
+                throw CinderException.invalidBackup("Incremental backups exist for this backup.");
+            }
+            backups.transition(dsl, id, Set.of(BackupStatus.values()), BackupStatus.DELETING,
+                    Map.of(BACKUPS.HOST, host));
+        });
+        rpc.deleteBackup(host, id);
+    }
+
+    /** The answer of a restore request. */
+    public record RestoreResult(String backupId, String volumeId, String volumeName) {
+    }
+
+    public RestoreResult restore(RequestContext ctx, String id, String volumeId, String name) {
+        Backup b = get(ctx, id);
+        if (b.status() != BackupStatus.AVAILABLE) {
+            throw CinderException.invalidBackup("Backup status must be available");
+        }
+        boolean volumeIsNew = volumeId == null;
+        Volume target;
+        if (volumeIsNew) {
+            String volName = name != null ? name : "restore_backup_" + id;
+            target = volumeService.create(ctx, b.size(), volName, "auto-created_from_restore_from_backup");
+            if ("error".equals(target.status())) {
+                throw CinderException.invalidVolume("Error while creating volume " + target.id()
+                        + " for restoring backup " + id + ".");
+            }
+        } else {
+            target = volumeService.get(ctx, volumeId);
+        }
+        String host = hosts.pick(b.host(), b.availabilityZone());
+        Volume finalTarget = target;
+        db.txRun(dsl -> {
+            Volume v = volumes.lock(dsl, finalTarget.id()).orElseThrow(() -> CinderException.volumeNotFound(finalTarget.id()));
+            if (!"available".equals(v.status())) {
+                throw CinderException.invalidVolume("Volume to be restored to must be available");
+            }
+            if (b.size() > v.size()) {
+                throw CinderException.invalidVolume("volume size " + v.size() + " is too small to restore backup of size "
+                        + b.size() + ".");
+            }
+            if (!backups.transition(dsl, id, Set.of(BackupStatus.AVAILABLE), BackupStatus.RESTORING,
+                    Map.of(BACKUPS.HOST, host, BACKUPS.RESTORE_VOLUME_ID, v.id()))) {
+                throw CinderException.invalidBackup("Backup status must be available");
+            }
+            volumes.update(dsl, v.id(), Map.of(VOLUMES.STATUS, "restoring-backup"));
+        });
+        rpc.restoreBackup(host, id, target.id(), volumeIsNew);
+        return new RestoreResult(id, target.id(), target.displayName());
+    }
+
+    public BackupRpc.ExportedRecord export(RequestContext ctx, String id) {
+        Backup b = get(ctx, id);
+        if (b.status() != BackupStatus.AVAILABLE) {
+            throw CinderException.invalidBackup("Backup status must be available and not " + b.status().value() + ".");
+        }
+        return rpc.exportRecord(hosts.pick(b.host(), b.availabilityZone()), id);
+    }
+
+    /** POST /backups/import_record: creates (or revives) the row and casts the import. */
+    public Backup importRecord(RequestContext ctx, String backupService, String backupUrl) {
+        ImportedRecord record = ImportedRecord.decode(backupUrl);
+        List<String> up = hosts.upHosts(null);
+        if (up.isEmpty()) {
+            throw CinderException.unavailable("Service cinder-backup could not be found.");
+        }
+        String id = record.id();
+        db.txRun(dsl -> {
+            var existing = backups.findIncludingDeleted(dsl, id);
+            if (existing.isPresent() && !existing.get().deleted()) {
+                throw CinderException.invalidBackup("Backup already exists in database.");
+            }
+            reserve(dsl, ctx.projectId(), 1, record.size());
+            LocalDateTime now = BackupRepository.now();
+            Backup b = new Backup(id, "00000000-0000-0000-0000-000000000000", ctx.userId(), ctx.projectId(),
+                    up.get(0), null, null, null, null, BackupStatus.CREATING, null, null, null, record.size(), 0,
+                    null, null, null, 0, null, null, null, null, now, now, null, false, Map.of());
+            if (existing.isPresent()) {
+                backups.revive(dsl, b);
+            } else {
+                backups.insert(dsl, b);
+            }
+        });
+        rpc.importRecord(up.get(0), id, backupService, backupUrl, up);
+        return get(ctx, id);
+    }
+
+    public void resetStatus(RequestContext ctx, String id, String status) {
+        Backup b = get(ctx, id);
+        String host = hosts.pick(b.host(), b.availabilityZone());
+        rpc.resetStatus(host, id, status);
+    }
+}
