@@ -101,7 +101,7 @@ public final class Ember implements AutoCloseable {
         manager.cleanupIncompleteOperations();
 
         InProcessRpc rpc = new InProcessRpc(host, manager, managerPool);
-        BackupHosts hosts = new BackupHosts(db, services, config.getInt("service_down_time", 60));
+        BackupHosts hosts = new BackupHosts(db, services, config.getInt("service_down_time", 60), host);
         VolumeService volumeService = new VolumeService(db, volumes, volumeBackend, host, zone);
         BackupService backupService = new BackupService(db, backups, volumes, quotas, volumeService, hosts, rpc);
 

@@ -17,15 +17,22 @@ public final class BackupHosts {
     private final Database db;
     private final ServiceRepository services;
     private final int serviceDownTime;
+    private final String onlyHost;
 
-    public BackupHosts(Database db, ServiceRepository services, int serviceDownTime) {
+    /**
+     * @param onlyHost when the transport can only reach this process (in-process RPC), the one
+     *                 host that may be picked; null when any up host is reachable (a broker)
+     */
+    public BackupHosts(Database db, ServiceRepository services, int serviceDownTime, String onlyHost) {
         this.db = db;
         this.services = services;
         this.serviceDownTime = serviceDownTime;
+        this.onlyHost = onlyHost;
     }
 
     public List<String> upHosts(String zone) {
         return db.tx(dsl -> services.upBackupServices(dsl, serviceDownTime)).stream()
+                .filter(s -> onlyHost == null || onlyHost.equals(s.host()))
                 .filter(s -> zone == null || s.availabilityZone() == null || zone.equals(s.availabilityZone()))
                 .map(ServiceRepository.ServiceRow::host)
                 .toList();

@@ -19,6 +19,7 @@ public final class Api {
     public final String project;
     public final String user;
     private final String version;
+    private final String token;
 
     public Api(String base) {
         this(base, UUID.randomUUID().toString().replace("-", ""), "u" + UUID.randomUUID().toString().substring(0, 8),
@@ -26,10 +27,20 @@ public final class Api {
     }
 
     private Api(String base, String project, String user, String version) {
+        this(base, project, user, version, user + ":" + project);
+    }
+
+    private Api(String base, String project, String user, String version, String token) {
         this.base = base;
         this.project = project;
         this.user = user;
         this.version = version;
+        this.token = token;
+    }
+
+    /** A caller presenting {@code token} (a Keystone token; null sends none) for {@code project}. */
+    public Api withToken(String token, String project) {
+        return new Api(base, project, user, version, token);
     }
 
     /** The same caller in a fresh project. */
@@ -38,7 +49,7 @@ public final class Api {
     }
 
     public Api version(String v) {
-        return new Api(base, project, user, v);
+        return new Api(base, project, user, v, token);
     }
 
     /** A response: status, headers, parsed body (null when empty or not JSON). */
@@ -60,10 +71,12 @@ public final class Api {
         String url = path.startsWith("http") ? path : base + (path.startsWith("/v3") || path.equals("/") ? path
                 : "/v3/" + project + path);
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .header("X-Auth-Token", user + ":" + project)
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("X-Auth-Token", token);
+        }
         if (mv != null) {
             b.header("OpenStack-API-Version", mv.contains(" ") ? mv : "volume " + mv);
         }
