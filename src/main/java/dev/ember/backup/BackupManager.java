@@ -105,16 +105,20 @@ public final class BackupManager implements BackupRpcEndpoint {
             failCreate(backup, volume, describe(e));
             return;
         }
+        String parentId = outcome.parent() instanceof BackupOutcome.ParentLink.Parent p ? p.id() : backup.parentId();
         boolean finished = db.tx(dsl -> {
             Map<Field<?>, Object> changes = new HashMap<>();
             changes.put(BACKUPS.CONTAINER, outcome.container());
             changes.put(BACKUPS.SERVICE_METADATA, outcome.serviceMetadata());
             changes.put(BACKUPS.OBJECT_COUNT, outcome.objectCount());
             changes.put(BACKUPS.SIZE, volume.size());
+            changes.put(BACKUPS.PARENT_ID, parentId);
             boolean moved = backups.transition(dsl, backupId, Set.of(BackupStatus.CREATING), BackupStatus.AVAILABLE, changes);
             restoreVolumeStatus(dsl, volume.id(), "backing-up");
             if (moved) {
+                // Both the requested and the real parent: a driver may have relinked the chain.
                 backups.refreshDependentCount(dsl, backup.parentId());
+                backups.refreshDependentCount(dsl, parentId);
             }
             return moved;
         });
