@@ -92,7 +92,12 @@ public final class ApiServer {
 
         router.errorHandler(404, rc -> writeFault(rc, null, 404, NOT_FOUND, Map.of()));
         router.errorHandler(405, rc -> writeFault(rc, null, 405, "The method is not allowed for the requested URL.", Map.of()));
-        router.errorHandler(413, rc -> writeFault(rc, null, 413, "Request is too large.", Map.of()));
+        router.errorHandler(413, rc -> {
+            // The rest of the oversized body is never read: close the connection after answering,
+            // or a client still sending it would block on a full TCP window.
+            writeFault(rc, null, 413, "Request is too large.", Map.of("Connection", "close"));
+            rc.response().endHandler(v -> rc.request().connection().close());
+        });
         router.errorHandler(400, rc -> writeFault(rc, null, 400, "Malformed request body", Map.of()));
         router.errorHandler(500, rc -> {
             if (rc.failure() != null) {
@@ -108,7 +113,10 @@ public final class ApiServer {
     }
 
     public Future<HttpServer> listen(String host, int port) {
-        return vertx.createHttpServer(new HttpServerOptions().setMaxHeaderSize(16384).setMaxInitialLineLength(8192))
+        return vertx.createHttpServer(new HttpServerOptions().setMaxHeaderSize(16384).setMaxInitialLineLength(8192)
+                        // HTTP/1.1 only, like cinder-api: an h2c upgrade request carrying a large
+                        // body otherwise stalls the connection.
+                        .setHttp2ClearTextEnabled(false))
                 .requestHandler(router).listen(port, host);
     }
 

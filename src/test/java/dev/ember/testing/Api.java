@@ -88,6 +88,21 @@ public final class Api {
         }
     }
 
+    /** Sends arbitrary bytes and headers: the fuzzer's way in. */
+    public Resp raw(String method, String path, byte[] body, java.util.Map<String, String> headers) {
+        String url = base + path;
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(b::header);
+        try {
+            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Resp(r.statusCode(), r.headers(), r.body());
+        } catch (Exception e) {
+            throw new IllegalStateException(method + " " + url + ": " + e, e);
+        }
+    }
+
     public Resp get(String path) {
         return call("GET", path, null);
     }
