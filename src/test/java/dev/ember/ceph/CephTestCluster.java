@@ -1,0 +1,113 @@
+package dev.ember.ceph;
+
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real one-node cluster of {@code devstack/ceph} for tests. The first call in a JVM runs
+ * {@code devstack/ceph start}, which returns in well under a second when the cluster is already up
+ * and otherwise installs/bootstraps/starts it (its output goes to {@code target/ceph-start.log}).
+ *
+ * <p>{@code EMBER_CEPH_DIR} is honoured as by the script. {@code EMBER_CEPH_CONF=/path/ceph.conf} uses another cluster (pools volumes and backups, user
+ * cinder) without starting anything; {@code EMBER_SKIP_CEPH_TESTS=1} skips the Ceph tests.
+ */
+final class CephTestCluster {
+    static final String USER = "cinder";
+    static final String POOL = "backups";
+    private static Path conf;
+
+    private CephTestCluster() {
+    }
+
+    static synchronized Path conf() {
+        assumeFalse("1".equals(System.getenv("EMBER_SKIP_CEPH_TESTS")), "EMBER_SKIP_CEPH_TESTS=1");
+        if (conf != null) {
+            return conf;
+        }
+        String external = System.getenv("EMBER_CEPH_CONF");
+        if (external != null && !external.isBlank()) {
+            conf = Path.of(external);
+            return conf;
+        }
+        Path root = checkoutRoot();
+        Path log = root.resolve("target/ceph-start.log");
+        try {
+            Files.createDirectories(log.getParent());
+            Process p = new ProcessBuilder(List.of(root.resolve("devstack/ceph").toString(), "start"))
+                    .directory(root.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            if (!p.waitFor(15, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                fail("devstack/ceph start did not finish in 15 minutes; see " + log);
+            }
+            if (p.exitValue() != 0) {
+                fail("devstack/ceph start failed (exit " + p.exitValue() + "):\n" + tail(log));
+            }
+        } catch (IOException e) {
+            fail("cannot run devstack/ceph start: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail("interrupted while starting Ceph");
+        }
+        String dir = System.getenv("EMBER_CEPH_DIR"); // the script's own override of data/ceph
+        conf = (dir == null || dir.isBlank() ? root.resolve("data/ceph") : root.resolve(dir)).resolve("ceph.conf");
+        return conf;
+    }
+
+    static CephCluster connect() throws CephException {
+        return CephCluster.connect(conf(), USER);
+    }
+
+    /** A name no other test run uses: {@code ember-test-<what>-<random>}. */
+    static String uniqueName(String what) {
+        return "ember-test-" + what + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Removes an image and all its snapshots, ignoring "not found". */
+    static void removeImageQuietly(Pool pool, String name) {
+        try {
+            try (RbdImage img = pool.openImage(name)) {
+                for (Snapshot s : img.listSnapshots()) {
+                    if (img.isSnapshotProtected(s.name())) {
+                        img.unprotectSnapshot(s.name());
+                    }
+                    img.removeSnapshot(s.name());
+                }
+            }
+            pool.removeImage(name);
+        } catch (ImageNotFoundException e) {
+            // already gone
+        } catch (CephException e) {
+            System.err.println("cleanup of " + pool.name() + "/" + name + " failed: " + e.getMessage());
+        }
+    }
+
+    private static Path checkoutRoot() {
+        Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        for (Path d = dir; d != null; d = d.getParent()) {
+            if (Files.isExecutable(d.resolve("devstack/ceph"))) {
+                return d;
+            }
+        }
+        throw new IllegalStateException("devstack/ceph not found above " + dir);
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+}
