@@ -17,7 +17,14 @@ import dev.ember.db.SqlAlchemyUrl;
 import dev.ember.db.VolumeRepository;
 import dev.ember.driver.BackupDriver;
 import dev.ember.driver.Drivers;
+import dev.ember.error.CinderException;
+import dev.ember.rpc.BackupRpc;
 import dev.ember.rpc.InProcessRpc;
+import dev.ember.rpc.amqp.AmqpBackupRpc;
+import dev.ember.rpc.amqp.AmqpRpcServer;
+import dev.ember.rpc.amqp.BackupObjects;
+import dev.ember.rpc.amqp.RabbitSettings;
+import dev.ember.rpc.oslo.BackupRpcExtras;
 import dev.ember.volume.FileVolumeBackend;
 import dev.ember.volume.VolumeService;
 import io.vertx.core.Vertx;
@@ -54,16 +61,20 @@ public final class Ember implements AutoCloseable {
     private final ExecutorService driverPool;
     private final HttpServer http;
     private final BackupManager manager;
+    private final AmqpRpcServer rpcServer;
+    private final AmqpBackupRpc rpcClient;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private Ember(Vertx vertx, Database db, ExecutorService managerPool, ExecutorService driverPool, HttpServer http,
-                  BackupManager manager) {
+                  BackupManager manager, AmqpRpcServer rpcServer, AmqpBackupRpc rpcClient) {
         this.vertx = vertx;
         this.db = db;
         this.managerPool = managerPool;
         this.driverPool = driverPool;
         this.http = http;
         this.manager = manager;
+        this.rpcServer = rpcServer;
+        this.rpcClient = rpcClient;
     }
 
     public static Ember start(Config config) throws Exception {
@@ -100,8 +111,25 @@ public final class Ember implements AutoCloseable {
         db.txRun(dsl -> services.register(dsl, host, zone, RPC_VERSION, OBJECT_VERSION));
         manager.cleanupIncompleteOperations();
 
-        InProcessRpc rpc = new InProcessRpc(host, manager, managerPool);
-        BackupHosts hosts = new BackupHosts(db, services, config.getInt("service_down_time", 60), host);
+        Vertx vertx = Vertx.vertx();
+        BackupRpc rpc;
+        AmqpRpcServer rpcServer = null;
+        AmqpBackupRpc amqp = null;
+        if (config.find("DEFAULT", "transport_url").isPresent()) {
+            // A broker: this process is a cinder-backup host on it, and its API casts through it,
+            // so any up backup host (Ember or Python) can take the work.
+            RabbitSettings rabbit = RabbitSettings.fromConfig(config);
+            rpcServer = new AmqpRpcServer(vertx, rabbit, host, manager, BackupRpcExtras.defaults(), managerPool);
+            rpcServer.start().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+            amqp = new AmqpBackupRpc(vertx, rabbit, id -> db.tx(dsl -> backups.findIncludingDeleted(dsl, id))
+                    .map(BackupObjects::of).orElseThrow(() -> CinderException.backupNotFound(id)));
+            amqp.start().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+            rpc = amqp;
+        } else {
+            rpc = new InProcessRpc(host, manager, managerPool);
+        }
+        BackupHosts hosts = new BackupHosts(db, services, config.getInt("service_down_time", 60),
+                amqp == null ? host : null);
         VolumeService volumeService = new VolumeService(db, volumes, volumeBackend, host, zone);
         BackupService backupService = new BackupService(db, backups, volumes, quotas, volumeService, hosts, rpc);
 
@@ -113,7 +141,6 @@ public final class Ember implements AutoCloseable {
         List<Path> policyDirs = config.find("DEFAULT", "config_dir").map(d -> List.of(Path.of(d))).orElse(List.of());
         Policy policy = Policy.fromConfig(config, policyDirs);
 
-        Vertx vertx = Vertx.vertx();
         WorkerExecutor apiWorkers = vertx.createSharedWorkerExecutor("ember-api",
                 config.getInt("osapi_volume_workers_threads", 16));
         ApiServer api = new ApiServer(vertx, new ApiServer.Settings(config.get("public_endpoint", null),
@@ -132,7 +159,7 @@ public final class Ember implements AutoCloseable {
         }
         LOG.info("Ember {} listening on port {} (host {}, driver {})", RPC_VERSION, http.actualPort(), host,
                 driver.serviceName());
-        return new Ember(vertx, db, managerPool, driverPool, http, manager);
+        return new Ember(vertx, db, managerPool, driverPool, http, manager, rpcServer, amqp);
     }
 
     private static String defaultHost() {
@@ -176,6 +203,10 @@ public final class Ember implements AutoCloseable {
         } catch (Exception e) {
             LOG.debug("closing http", e);
         }
+        if (rpcServer != null) {
+            // Unacknowledged messages go back to the queue for another host.
+            rpcServer.close();
+        }
         managerPool.shutdown();
         try {
             managerPool.awaitTermination(30, TimeUnit.SECONDS);
@@ -183,6 +214,9 @@ public final class Ember implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         driverPool.shutdownNow();
+        if (rpcClient != null) {
+            rpcClient.close();
+        }
         vertx.close();
         db.close();
         stopped.countDown();

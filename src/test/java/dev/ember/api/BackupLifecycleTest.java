@@ -3,16 +3,13 @@ package dev.ember.api;
 import dev.ember.testing.Api;
 import dev.ember.testing.EmberServer;
 import dev.ember.testing.TestDatabase;
+import dev.ember.testing.VolumeData;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -36,35 +33,14 @@ class BackupLifecycleTest {
         api = server.api.newProject();
     }
 
-    static void write(Path file, long offset, int length, long seed) throws Exception {
-        byte[] data = new byte[length];
-        new Random(seed).nextBytes(data);
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-            f.seek(offset);
-            f.write(data);
-        }
-    }
-
-    static String sha256(Path file) throws Exception {
-        MessageDigest md = MessageDigest.getInstance("SHA-256");
-        try (var in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 20];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                md.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
     @Test
     void fullIncrementalRestoreAndDeleteFromTop() throws Exception {
         String vol = api.createVolume(1);
         api.awaitVolumeStatus(vol, "available");
         Path file = server.volumeFile(vol);
-        write(file, 0, 3 << 20, 1);
-        write(file, 700L << 20, 1 << 20, 2);
-        String sumFull = sha256(file);
+        VolumeData.write(file, 0, 3 << 20, 1);
+        VolumeData.write(file, 700L << 20, 1 << 20, 2);
+        String sumFull = VolumeData.sha256(file);
 
         String full = api.createBackup(vol, false);
         JsonObject fb = api.awaitBackupStatus(full, "available");
@@ -73,8 +49,8 @@ class BackupLifecycleTest {
         assertTrue(fb.getInteger("object_count") > 0);
         assertEquals("available", api.volume(vol).getString("status"));
 
-        write(file, 5L << 20, 64 << 10, 3);
-        String sumInc = sha256(file);
+        VolumeData.write(file, 5L << 20, 64 << 10, 3);
+        String sumInc = VolumeData.sha256(file);
         assertNotEquals(sumFull, sumInc);
         String inc = api.createBackup(vol, true);
         JsonObject ib = api.awaitBackupStatus(inc, "available");
@@ -99,7 +75,7 @@ class BackupLifecycleTest {
             String target = res.getString("volume_id");
             api.awaitVolumeStatus(target, "available");
             api.awaitBackupStatus(c[0], "available");
-            assertEquals(c[1], sha256(server.volumeFile(target)), "restored data of " + c[0]);
+            assertEquals(c[1], VolumeData.sha256(server.volumeFile(target)), "restored data of " + c[0]);
             assertEquals(c[0], api.volume(target).getJsonObject("metadata").getString("src_backup_id"));
         }
 
@@ -109,7 +85,7 @@ class BackupLifecycleTest {
         assertEquals(202, r.status(), r.text());
         api.awaitVolumeStatus(target, "available");
         api.awaitBackupStatus(inc, "available");
-        assertEquals(sumInc, sha256(server.volumeFile(target)));
+        assertEquals(sumInc, VolumeData.sha256(server.volumeFile(target)));
 
         assertEquals(202, api.delete("/backups/" + inc).status());
         api.awaitBackup(inc, b -> b == null);
@@ -153,8 +129,8 @@ class BackupLifecycleTest {
     void exportDeleteImportRestores() throws Exception {
         String vol = api.createVolume(1);
         Path file = server.volumeFile(vol);
-        write(file, 1 << 20, 2 << 20, 9);
-        String sum = sha256(file);
+        VolumeData.write(file, 1 << 20, 2 << 20, 9);
+        String sum = VolumeData.sha256(file);
         String id = api.createBackup(vol, false);
         api.awaitBackupStatus(id, "available");
 
@@ -180,7 +156,7 @@ class BackupLifecycleTest {
         assertEquals(202, r.status(), r.text());
         String target = r.json().getJsonObject("restore").getString("volume_id");
         api.awaitVolumeStatus(target, "available");
-        assertEquals(sum, sha256(server.volumeFile(target)));
+        assertEquals(sum, VolumeData.sha256(server.volumeFile(target)));
     }
 
     @Test
