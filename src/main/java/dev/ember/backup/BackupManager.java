@@ -94,7 +94,7 @@ public final class BackupManager implements BackupRpcEndpoint {
             return;
         }
         BackupOutcome outcome;
-        try (VolumeDevice device = volumeBackend.open(volume.id(), false)) {
+        try (VolumeDevice device = volumeBackend.openBackupSource(volume, backup.snapshotId())) {
             outcome = driver.backup(backup.ref(), parent == null ? null : parent.ref(), device,
                     done -> LOG.debug("backup {}: {} bytes", backupId, done));
         } catch (BackupDriverException e) {

@@ -16,4 +16,16 @@ public interface VolumeBackend {
     void delete(String volumeId) throws IOException;
 
     VolumeDevice open(String volumeId, boolean writable) throws IOException;
+
+    /**
+     * What a backup of {@code volume} reads: the live volume; for an in-use volume backed up with
+     * force, possibly a temporary clone; for {@code snapshotId}, that snapshot. Closing the device
+     * releases whatever temporary resources it took.
+     */
+    default VolumeDevice openBackupSource(Volume volume, String snapshotId) throws IOException {
+        if (snapshotId != null) {
+            throw new IOException("backups of snapshots are not supported by this volume backend");
+        }
+        return open(volume.id(), false);
+    }
 }
