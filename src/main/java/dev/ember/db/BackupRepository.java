@@ -163,9 +163,16 @@ public final class BackupRepository {
         if (before != null) {
             c = c.and(BACKUPS.DATA_TIMESTAMP.lt(before));
         }
-        return dsl.selectFrom(BACKUPS).where(c)
-                .orderBy(BACKUPS.DATA_TIMESTAMP.desc(), BACKUPS.CREATED_AT.desc(), BACKUPS.ID.desc())
-                .limit(1).fetchOptional().map(r -> toBackup(r, Map.of()));
+        // DATETIME keeps seconds only, so two backups of one second tie on data_timestamp. Among
+        // the newest, the chain's tip (the one no other newest backup names as parent) wins, so an
+        // incremental never attaches to the middle of a chain.
+        List<Backup> newest = dsl.selectFrom(BACKUPS).where(c)
+                .and(BACKUPS.DATA_TIMESTAMP.eq(dsl.select(DSL.max(BACKUPS.DATA_TIMESTAMP)).from(BACKUPS).where(c)))
+                .orderBy(BACKUPS.CREATED_AT.desc(), BACKUPS.ID.desc())
+                .fetch().map(r -> toBackup(r, Map.of()));
+        Set<String> parents = new java.util.HashSet<>();
+        newest.forEach(b -> parents.add(b.parentId()));
+        return newest.stream().filter(b -> !parents.contains(b.id())).findFirst().or(() -> newest.stream().findFirst());
     }
 
     /** Backups owned by {@code host} in one of {@code statuses}: startup cleanup. */
