@@ -184,7 +184,7 @@ public final class ApiServer {
                     .put("message", "The request you have made requires authentication.")).encode());
         } else if (t instanceof dev.ember.auth.PolicyNotAuthorizedException p) {
             writeFault(rc, version, 403, p.getMessage(), Map.of());
-        } else if (DatabaseFaults.isUnavailable(t)) {
+        } else if (dev.ember.db.DatabaseFaults.isUnavailable(t)) {
             LOG.warn("database unavailable: {}", t.toString());
             writeFault(rc, version, 503, "The database is unavailable; retry later.", Map.of("Retry-After", "5"));
         } else {

@@ -63,6 +63,20 @@ public final class BackupManager implements BackupRpcEndpoint {
         return host;
     }
 
+    /**
+     * How long the manager waits out a database outage before giving up on recording a state.
+     * Work that finished must be recorded: giving up leaves it for the startup cleanup.
+     */
+    private static final java.time.Duration DB_PATIENCE = java.time.Duration.ofMinutes(5);
+
+    private <T> T tx(java.util.function.Function<org.jooq.DSLContext, T> work) {
+        return db.txPatiently(work, DB_PATIENCE);
+    }
+
+    private void txRun(java.util.function.Consumer<org.jooq.DSLContext> work) {
+        db.txRunPatiently(work, DB_PATIENCE);
+    }
+
     public BackupDriver driver() {
         return driver;
     }
@@ -71,12 +85,12 @@ public final class BackupManager implements BackupRpcEndpoint {
 
     @Override
     public void createBackup(String backupId) {
-        Backup backup = db.tx(dsl -> backups.find(dsl, backupId)).orElse(null);
+        Backup backup = tx(dsl -> backups.find(dsl, backupId)).orElse(null);
         if (backup == null) {
             LOG.warn("create_backup: backup {} no longer exists", backupId);
             return;
         }
-        Volume volume = db.tx(dsl -> volumes.find(dsl, backup.volumeId())).orElse(null);
+        Volume volume = tx(dsl -> volumes.find(dsl, backup.volumeId())).orElse(null);
         if (backup.status() != BackupStatus.CREATING) {
             failCreate(backup, volume, "Create backup aborted, expected backup status creating but got "
                     + backup.status().value() + ".");
@@ -87,8 +101,8 @@ public final class BackupManager implements BackupRpcEndpoint {
                     + (volume == null ? "None" : volume.status()) + ".");
             return;
         }
-        db.txRun(dsl -> backups.update(dsl, backupId, Map.of(BACKUPS.SERVICE, driver.serviceName())));
-        Backup parent = backup.parentId() == null ? null : db.tx(dsl -> backups.find(dsl, backup.parentId())).orElse(null);
+        txRun(dsl -> backups.update(dsl, backupId, Map.of(BACKUPS.SERVICE, driver.serviceName())));
+        Backup parent = backup.parentId() == null ? null : tx(dsl -> backups.find(dsl, backup.parentId())).orElse(null);
         if (backup.parentId() != null && parent == null) {
             failCreate(backup, volume, "Parent backup " + backup.parentId() + " no longer exists.");
             return;
@@ -106,7 +120,7 @@ public final class BackupManager implements BackupRpcEndpoint {
             return;
         }
         String parentId = outcome.parent() instanceof BackupOutcome.ParentLink.Parent p ? p.id() : backup.parentId();
-        boolean finished = db.tx(dsl -> {
+        boolean finished = tx(dsl -> {
             Map<Field<?>, Object> changes = new HashMap<>();
             changes.put(BACKUPS.CONTAINER, outcome.container());
             changes.put(BACKUPS.SERVICE_METADATA, outcome.serviceMetadata());
@@ -132,7 +146,7 @@ public final class BackupManager implements BackupRpcEndpoint {
 
     private void failCreate(Backup backup, Volume volume, String reason) {
         LOG.warn("backup {} failed: {}", backup.id(), reason);
-        db.txRun(dsl -> {
+        txRun(dsl -> {
             if (volume != null && "backing-up".equals(volume.status())) {
                 restoreVolumeStatus(dsl, volume.id(), "error_backing-up");
             }
@@ -153,28 +167,28 @@ public final class BackupManager implements BackupRpcEndpoint {
 
     @Override
     public void restoreBackup(String backupId, String volumeId, boolean volumeIsNew) {
-        Backup backup = db.tx(dsl -> backups.find(dsl, backupId)).orElse(null);
-        Volume volume = db.tx(dsl -> volumes.find(dsl, volumeId)).orElse(null);
+        Backup backup = tx(dsl -> backups.find(dsl, backupId)).orElse(null);
+        Volume volume = tx(dsl -> volumes.find(dsl, volumeId)).orElse(null);
         if (backup == null || volume == null) {
             LOG.warn("restore_backup: backup {} or volume {} no longer exists", backupId, volumeId);
             return;
         }
         if (!"restoring-backup".equals(volume.status()) && !"creating".equals(volume.status())) {
-            db.txRun(dsl -> {
+            txRun(dsl -> {
                 backups.transition(dsl, backupId, Set.of(BackupStatus.RESTORING), BackupStatus.AVAILABLE, Map.of());
                 volumes.update(dsl, volumeId, Map.of(VOLUMES.STATUS, "error_restoring"));
             });
             return;
         }
         if (backup.status() != BackupStatus.RESTORING) {
-            db.txRun(dsl -> {
+            txRun(dsl -> {
                 backups.update(dsl, backupId, Map.of(BACKUPS.STATUS, BackupStatus.ERROR.value()));
                 volumes.update(dsl, volumeId, Map.of(VOLUMES.STATUS, "error"));
             });
             return;
         }
         if (!isOurs(backup)) {
-            db.txRun(dsl -> {
+            txRun(dsl -> {
                 backups.transition(dsl, backupId, Set.of(BackupStatus.RESTORING), BackupStatus.AVAILABLE, Map.of());
                 volumes.update(dsl, volumeId, Map.of(VOLUMES.STATUS, "error"));
             });
@@ -188,17 +202,17 @@ public final class BackupManager implements BackupRpcEndpoint {
             }
         } catch (BackupDriverException.Cancelled e) {
             LOG.warn("restore of backup {} cancelled", backupId);
-            db.txRun(dsl -> volumes.update(dsl, volumeId, Map.of(VOLUMES.STATUS, "error")));
+            txRun(dsl -> volumes.update(dsl, volumeId, Map.of(VOLUMES.STATUS, "error")));
             return;
         } catch (Exception e) {
             LOG.error("restore of backup {} to volume {} failed", backupId, volumeId, e);
-            db.txRun(dsl -> {
+            txRun(dsl -> {
                 volumes.update(dsl, volumeId, Map.of(VOLUMES.STATUS, "error_restoring"));
                 backups.transition(dsl, backupId, Set.of(BackupStatus.RESTORING), BackupStatus.AVAILABLE, Map.of());
             });
             return;
         }
-        db.txRun(dsl -> {
+        txRun(dsl -> {
             Map<Field<?>, Object> vchanges = new HashMap<>();
             if ("creating".equals(volume.status())) {
                 vchanges.put(VOLUMES.LAUNCHED_AT, BackupRepository.now());
@@ -214,7 +228,7 @@ public final class BackupManager implements BackupRpcEndpoint {
     }
 
     private boolean stillRestoring(String backupId) {
-        return db.tx(dsl -> backups.find(dsl, backupId)).map(b -> b.status() != BackupStatus.RESTORING).orElse(true);
+        return tx(dsl -> backups.find(dsl, backupId)).map(b -> b.status() != BackupStatus.RESTORING).orElse(true);
     }
 
     /** The chain from the full backup to {@code backup}, walking parent ids. */
@@ -231,7 +245,7 @@ public final class BackupManager implements BackupRpcEndpoint {
                 break;
             }
             String pid = cur.parentId();
-            cur = db.tx(dsl -> backups.find(dsl, pid)).orElse(null);
+            cur = tx(dsl -> backups.find(dsl, pid)).orElse(null);
             if (cur == null) {
                 throw new BackupDriverException("Parent backup " + pid + " of the chain of " + backup.id()
                         + " does not exist.");
@@ -245,18 +259,18 @@ public final class BackupManager implements BackupRpcEndpoint {
 
     @Override
     public void deleteBackup(String backupId) {
-        Backup backup = db.tx(dsl -> backups.find(dsl, backupId)).orElse(null);
+        Backup backup = tx(dsl -> backups.find(dsl, backupId)).orElse(null);
         if (backup == null) {
             return;
         }
         if (backup.status() != BackupStatus.DELETING) {
-            db.txRun(dsl -> backups.update(dsl, backupId, Map.of(BACKUPS.STATUS, BackupStatus.ERROR.value(),
+            txRun(dsl -> backups.update(dsl, backupId, Map.of(BACKUPS.STATUS, BackupStatus.ERROR.value(),
                     BACKUPS.FAIL_REASON, truncate("Delete_backup aborted, expected backup status deleting but got "
                             + backup.status().value() + "."))));
             return;
         }
         if (backup.service() != null && !isOurs(backup)) {
-            db.txRun(dsl -> backups.transition(dsl, backupId, Set.of(BackupStatus.DELETING), BackupStatus.ERROR,
+            txRun(dsl -> backups.transition(dsl, backupId, Set.of(BackupStatus.DELETING), BackupStatus.ERROR,
                     Map.of(BACKUPS.FAIL_REASON, truncate("Delete backup aborted, the backup service currently "
                             + "configured [" + driver.serviceName() + "] is not the backup service that was used to "
                             + "create this backup [" + backup.service() + "]."))));
@@ -267,12 +281,12 @@ public final class BackupManager implements BackupRpcEndpoint {
                 driver.delete(backup.ref());
             } catch (Exception e) {
                 LOG.error("deleting backup {} failed", backupId, e);
-                db.txRun(dsl -> backups.transition(dsl, backupId, Set.of(BackupStatus.DELETING), BackupStatus.ERROR,
+                txRun(dsl -> backups.transition(dsl, backupId, Set.of(BackupStatus.DELETING), BackupStatus.ERROR,
                         Map.of(BACKUPS.FAIL_REASON, truncate(describe(e)))));
                 return;
             }
         }
-        db.txRun(dsl -> {
+        txRun(dsl -> {
             Map<String, Integer> deltas = new LinkedHashMap<>();
             deltas.put(QuotaRepository.BACKUPS_RESOURCE, -1);
             deltas.put(QuotaRepository.GIGABYTES_RESOURCE, -backup.size());
@@ -287,7 +301,7 @@ public final class BackupManager implements BackupRpcEndpoint {
 
     @Override
     public void resetStatus(String backupId, String status) {
-        Backup backup = db.tx(dsl -> backups.find(dsl, backupId)).orElse(null);
+        Backup backup = tx(dsl -> backups.find(dsl, backupId)).orElse(null);
         if (backup == null) {
             return;
         }
@@ -296,7 +310,7 @@ public final class BackupManager implements BackupRpcEndpoint {
             return;
         }
         BackupStatus to = BackupStatus.of(status);
-        db.txRun(dsl -> {
+        txRun(dsl -> {
             backups.update(dsl, backupId, Map.of(BACKUPS.STATUS, to.value()));
             backups.refreshDependentCount(dsl, backup.parentId());
         });
@@ -304,7 +318,7 @@ public final class BackupManager implements BackupRpcEndpoint {
 
     @Override
     public BackupRpc.ExportedRecord exportRecord(String backupId) {
-        Backup backup = db.tx(dsl -> backups.find(dsl, backupId)).orElseThrow(() -> CinderException.backupNotFound(backupId));
+        Backup backup = tx(dsl -> backups.find(dsl, backupId)).orElseThrow(() -> CinderException.backupNotFound(backupId));
         if (backup.status() != BackupStatus.AVAILABLE) {
             throw CinderException.invalidBackup("Backup status must be available and not " + backup.status().value() + ".");
         }
@@ -317,12 +331,12 @@ public final class BackupManager implements BackupRpcEndpoint {
 
     @Override
     public void importRecord(String backupId, String backupService, String backupUrl, List<String> backupHosts) {
-        Backup row = db.tx(dsl -> backups.find(dsl, backupId)).orElse(null);
+        Backup row = tx(dsl -> backups.find(dsl, backupId)).orElse(null);
         if (row == null) {
             return;
         }
         if (backupService == null || !backupService.startsWith(driver.serviceName())) {
-            db.txRun(dsl -> backups.transition(dsl, backupId, Set.of(BackupStatus.CREATING), BackupStatus.ERROR,
+            txRun(dsl -> backups.transition(dsl, backupId, Set.of(BackupStatus.CREATING), BackupStatus.ERROR,
                     Map.of(BACKUPS.FAIL_REASON, truncate("Import record failed, cannot find backup service to perform "
                             + "the import. Request service " + backupService + "."))));
             return;
@@ -340,7 +354,7 @@ public final class BackupManager implements BackupRpcEndpoint {
                 throw CinderException.invalidBackup("Trying to import backup metadata from id " + rec.id()
                         + " into backup " + backupId + ".");
             }
-            db.txRun(dsl -> {
+            txRun(dsl -> {
                 Map<Field<?>, Object> c = new HashMap<>();
                 c.put(BACKUPS.DISPLAY_NAME, rec.text("display_name"));
                 c.put(BACKUPS.DISPLAY_DESCRIPTION, rec.text("display_description"));
@@ -361,7 +375,7 @@ public final class BackupManager implements BackupRpcEndpoint {
                 backups.refreshDependentCount(dsl, rec.text("parent_id"));
             });
         } catch (RuntimeException e) {
-            db.txRun(dsl -> backups.transition(dsl, backupId, Set.of(BackupStatus.CREATING), BackupStatus.ERROR,
+            txRun(dsl -> backups.transition(dsl, backupId, Set.of(BackupStatus.CREATING), BackupStatus.ERROR,
                     Map.of(BACKUPS.FAIL_REASON, truncate(e.getMessage()))));
         }
     }
@@ -378,13 +392,13 @@ public final class BackupManager implements BackupRpcEndpoint {
      * the process died is put into a defined state.
      */
     public void cleanupIncompleteOperations() {
-        List<Backup> owned = db.tx(dsl -> backups.ownedBy(dsl, host,
+        List<Backup> owned = tx(dsl -> backups.ownedBy(dsl, host,
                 Set.of(BackupStatus.CREATING, BackupStatus.RESTORING, BackupStatus.DELETING)));
         for (Backup b : owned) {
             try {
                 switch (b.status()) {
                     case CREATING -> {
-                        Volume v = db.tx(dsl -> volumes.find(dsl, b.volumeId())).orElse(null);
+                        Volume v = tx(dsl -> volumes.find(dsl, b.volumeId())).orElse(null);
                         if (b.service() != null) {
                             try {
                                 driver.delete(b.ref());
@@ -394,7 +408,7 @@ public final class BackupManager implements BackupRpcEndpoint {
                         }
                         failCreate(b, v, "incomplete backup reset on manager restart");
                     }
-                    case RESTORING -> db.txRun(dsl -> {
+                    case RESTORING -> txRun(dsl -> {
                         if (b.restoreVolumeId() != null) {
                             volumes.transition(dsl, b.restoreVolumeId(), Set.of("restoring-backup"), "error_restoring", Map.of());
                         }

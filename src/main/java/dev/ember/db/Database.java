@@ -15,6 +15,8 @@ import org.jooq.impl.DSL;
  */
 public final class Database implements AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Database.class);
+
     private final HikariDataSource dataSource;
     private final DSLContext dsl;
 
@@ -71,6 +73,40 @@ public final class Database implements AutoCloseable {
 
     public void txRun(java.util.function.Consumer<DSLContext> work) {
         dsl.transaction(cfg -> work.accept(cfg.dsl()));
+    }
+
+    /**
+     * Like {@link #tx} but waits out a database outage (up to {@code patience}), for the writes
+     * that end a piece of work: a finished backup must not stay {@code creating} because MariaDB
+     * restarted at the moment it was recorded.
+     */
+    public <T> T txPatiently(java.util.function.Function<DSLContext, T> work, java.time.Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        long sleep = 200;
+        while (true) {
+            try {
+                return tx(work);
+            } catch (RuntimeException e) {
+                if (!DatabaseFaults.isUnavailable(e) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LOG.warn("database unavailable, retrying in {} ms: {}", sleep, e.toString());
+                try {
+                    Thread.sleep(sleep);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                sleep = Math.min(sleep * 2, 5_000);
+            }
+        }
+    }
+
+    public void txRunPatiently(java.util.function.Consumer<DSLContext> work, java.time.Duration patience) {
+        txPatiently(dsl -> {
+            work.accept(dsl);
+            return null;
+        }, patience);
     }
 
     @Override
