@@ -138,7 +138,9 @@ public final class Ember implements AutoCloseable {
             case "keystone" -> KeystoneAuthenticator.fromConfig(config);
             default -> throw new IllegalArgumentException("auth_strategy must be noauth or keystone");
         };
-        List<Path> policyDirs = config.find("DEFAULT", "config_dir").map(d -> List.of(Path.of(d))).orElse(List.of());
+        // oslo.config finds a relative policy_file beside the configuration files, then in /etc/cinder.
+        List<Path> policyDirs = new java.util.ArrayList<>(config.sourceDirs());
+        policyDirs.add(Path.of("/etc/cinder"));
         Policy policy = Policy.fromConfig(config, policyDirs);
 
         WorkerExecutor apiWorkers = vertx.createSharedWorkerExecutor("ember-api",

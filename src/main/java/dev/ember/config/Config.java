@@ -27,23 +27,42 @@ public final class Config {
     public static final String DEFAULT = "DEFAULT";
 
     private final Map<String, Map<String, String>> sections;
+    private final List<Path> sourceDirs;
     private final Set<String> read = ConcurrentHashMap.newKeySet();
 
     private Config(Map<String, Map<String, String>> sections) {
+        this(sections, List.of());
+    }
+
+    private Config(Map<String, Map<String, String>> sections, List<Path> sourceDirs) {
         this.sections = sections;
+        this.sourceDirs = sourceDirs;
     }
 
     public static Config empty() {
         return new Config(new LinkedHashMap<>());
     }
 
+    /**
+     * Directories of the files this configuration was read from, in order: where oslo.config
+     * looks for relative files such as {@code policy.yaml}.
+     */
+    public List<Path> sourceDirs() {
+        return sourceDirs;
+    }
+
     /** Loads files in order; a later file overrides options of an earlier one. */
     public static Config load(List<Path> files) throws IOException {
         Map<String, Map<String, String>> sections = new LinkedHashMap<>();
+        List<Path> dirs = new ArrayList<>();
         for (Path file : files) {
             parseInto(sections, Files.readAllLines(file, StandardCharsets.UTF_8), file.toString());
+            Path dir = file.toAbsolutePath().getParent();
+            if (dir != null && !dirs.contains(dir)) {
+                dirs.add(dir);
+            }
         }
-        return new Config(sections);
+        return new Config(sections, List.copyOf(dirs));
     }
 
     /** Files of a --config-dir: every {@code *.conf} in it, in name order, as oslo.config does. */
@@ -113,7 +132,7 @@ public final class Config {
         Map<String, Map<String, String>> copy = new LinkedHashMap<>();
         sections.forEach((s, m) -> copy.put(s, new LinkedHashMap<>(m)));
         copy.computeIfAbsent(section, k -> new LinkedHashMap<>()).put(key, value);
-        return new Config(copy);
+        return new Config(copy, sourceDirs);
     }
 
     public Optional<String> find(String section, String key) {
