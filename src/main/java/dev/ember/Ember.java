@@ -88,7 +88,8 @@ public final class Ember implements AutoCloseable {
         db.migrate();
 
         int maxOps = config.getInt("backup_max_operations", 15);
-        ExecutorService managerPool = boundedPool("ember-manager", Math.max(1, maxOps));
+        // cinder reads 0 as "no limit"; a worker pool still needs a bound.
+        ExecutorService managerPool = boundedPool("ember-manager", maxOps <= 0 ? 64 : maxOps);
         ExecutorService driverPool = boundedPool("ember-driver",
                 Math.max(2, config.getInt("backup_native_threads_pool_size", Runtime.getRuntime().availableProcessors())));
 
