@@ -1,14 +1,13 @@
 package dev.ember.backup;
 
 import dev.ember.testing.Api;
+import dev.ember.testing.EmberProcess;
 import dev.ember.testing.TestDatabase;
 import dev.ember.testing.VolumeData;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -39,16 +38,14 @@ class CrashSafetyTest {
 
     static final int KILLS = Integer.getInteger("ember.crash.kills", 30);
 
-    Process child;
+    EmberProcess ember;
     Path state;
-    Path config;
-    int port;
     String host = "crash-" + UUID.randomUUID().toString().substring(0, 8);
 
     @AfterEach
-    void stop() {
-        if (child != null) {
-            child.destroyForcibly();
+    void stop() throws InterruptedException {
+        if (ember != null) {
+            ember.close();
         }
     }
 
@@ -58,22 +55,9 @@ class CrashSafetyTest {
         System.out.println("CrashSafetyTest seed " + seed);
         Random rnd = new Random(seed);
         state = Files.createTempDirectory("ember-crash");
-        port = freePort();
-        config = state.resolve("ember.conf");
-        Files.writeString(config, String.join("\n",
-                "[DEFAULT]",
-                "state_path = " + state,
-                "host = " + host,
-                "auth_strategy = noauth",
-                "backup_posix_path = $state_path/backup",
-                "volumes_dir = $state_path/volumes",
-                "backup_file_size = 4194304",
-                "osapi_volume_listen = 127.0.0.1",
-                "osapi_volume_listen_port = " + port,
-                "[database]",
-                "connection = " + TestDatabase.sqlAlchemyUrl(), ""));
-        start();
-        Api api = new Api("http://127.0.0.1:" + port).newProject();
+        ember = new EmberProcess(state, host, List.of());
+        ember.start();
+        Api api = ember.api.newProject();
         TestDatabase.execute("INSERT INTO quotas (created_at, deleted, project_id, resource, hard_limit) "
                 + "VALUES (NOW(), 0, ?, 'backups', -1)", api.project);
         String vol = api.createVolume(1);
@@ -105,9 +89,9 @@ class CrashSafetyTest {
                 assertEquals(202, api.delete("/backups/" + id).status());
             }
             Thread.sleep(rnd.nextInt(1500));
-            child.destroyForcibly().waitFor();
+            ember.kill();
             kills++;
-            start();
+            ember.start();
             checkInvariants(api, vol);
             if (target != null) {
                 api.delete("/volumes/" + target);
@@ -147,31 +131,6 @@ class CrashSafetyTest {
             }
         }
         return available.get(0);
-    }
-
-    private void start() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.ember.Main", "serve",
-                "--config-file", config.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(state.resolve("ember.log").toFile()))
-                .start();
-        Api probe = new Api("http://127.0.0.1:" + port);
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (probe.get("/").status() == 300) {
-                    return;
-                }
-            } catch (RuntimeException e) {
-                // not up yet
-            }
-            if (!child.isAlive()) {
-                throw new AssertionError("Ember exited on start; see " + state.resolve("ember.log"));
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("Ember did not come up; see " + state.resolve("ember.log"));
     }
 
     private void checkInvariants(Api api, String vol) throws Exception {
@@ -218,12 +177,6 @@ class CrashSafetyTest {
             return true;
         } catch (AssertionError e) {
             return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }
