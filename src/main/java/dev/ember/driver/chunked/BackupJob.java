@@ -13,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One backup, start to finish. The calling thread reads nothing itself: it keeps a bounded window
@@ -59,6 +60,9 @@ final class BackupJob {
             deleteQuietly(container, prefix);
             Thread.currentThread().interrupt();
             throw new BackupDriverException("Backup " + backup.id() + " was interrupted.", e);
+        } catch (Error e) {
+            deleteQuietly(container, prefix); // e.g. OutOfMemoryError: still leave nothing behind
+            throw e;
         }
     }
 
@@ -91,11 +95,15 @@ final class BackupJob {
         int shaBlock = options.shaBlockSizeBytes();
         int segment = limits.segmentFor(shaBlock);
         PieceCodec codec = PieceCodec.of(options.compression());
+        int inFlight = limits.inFlightFor(segment);
+        SegmentBuffers buffers = new SegmentBuffers(segment, inFlight + 1);
+        AtomicBoolean skipCompression = new AtomicBoolean();
         SegmentScanner scanner = new SegmentScanner(source, shaBlock, codec,
-                parent == null && options.sparseFullBackups());
-        ObjectAssembler assembler = new ObjectAssembler(store, container, prefix, options.chunkSizeBytes(), codec,
-                options.compressionLabel(), limits.probeBytes(), source);
-        OrderedWindow<ScannedSegment> window = new OrderedWindow<>(pool, limits.inFlightFor(segment));
+                parent == null && options.sparseFullBackups(), buffers, skipCompression);
+        ObjectAssembler assembler = new ObjectAssembler(store, container, prefix, options.chunkSizeBytes(),
+                CompressedForm.factory(options.compression(), codec), options.compressionLabel(), limits.probeBytes(),
+                source, skipCompression);
+        OrderedWindow<ScannedSegment> window = new OrderedWindow<>(pool, inFlight);
         BackupHeader header = BackupHeader.of(backup);
         ShaFileReader parentHashes = null;
         ShaFileWriter shaFile = null;
@@ -120,6 +128,7 @@ final class BackupJob {
                     shaFile.add(hash);
                 }
                 assembler.accept(s);
+                buffers.release(s.data()); // the assembler keeps no reference to segment data
                 progress.progress(s.offset() + s.length());
             }
             List<ObjectEntry> objects = assembler.finish();

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,8 +70,7 @@ record BackupMetadataFile(BackupHeader header, String parentId, List<ObjectEntry
         if (!item.isObject() || item.size() != 1) {
             throw new IOException("an entry of 'objects' is not a single-key object: " + abbreviate(item));
         }
-        Iterator<Map.Entry<String, JsonNode>> it = item.fields();
-        Map.Entry<String, JsonNode> e = it.next();
+        Map.Entry<String, JsonNode> e = item.properties().iterator().next();
         JsonNode f = e.getValue();
         JsonNode offset = f.get("offset");
         JsonNode length = f.get("length");

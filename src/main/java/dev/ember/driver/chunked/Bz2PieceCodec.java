@@ -41,8 +41,4 @@ final class Bz2PieceCodec extends PieceCodec {
         return new byte[0];
     }
 
-    @Override
-    int epilogueLength() {
-        return 0;
-    }
 }

@@ -28,21 +28,24 @@ import java.util.function.BooleanSupplier;
  * out of the data objects altogether (a 10 GiB volume holding a few MiB backs up in seconds, not
  * minutes of MD5 over zeros), so an object list may have gaps, just like an incremental's. The
  * sha256file still lists every block, so incrementals work as usual. Restore zeroes the gaps
- * of the full backup on the target (punching holes / leaving holes where the device can) before
- * writing objects, so the result is bit-identical. Cinder restores such a backup correctly onto a
+ * of the full backup on the target with {@link VolumeDevice#zero} (which leaves the holes of a
+ * sparse file alone and can discard on RBD), so the result is bit-identical. Cinder restores such a backup correctly onto a
  * new volume (cinder assumes a new volume reads as zeros and itself skips writing zeros there),
  * but restoring it with cinder onto an existing volume with other data would leave that data in
  * the gaps. Deployments that may go back to cinder and restore onto existing volumes set
  * {@code ember_backup_sparse_full = false}: full backups then cover every byte, exactly like
- * cinder's (zero blocks still skip hashing and compress from a cached piece).
+ * cinder's (zero blocks still skip hashing, and zlib/bz2 take their compressed form from a cache).
  *
  * <h2>Memory and parallelism</h2>
- * Nothing ever holds an object in memory: segments of about a MiB are read, hashed and
- * compressed on the given pool with a bounded number in flight ({@link PipelineLimits}), and
- * streamed to the store in order. Compression therefore works on independent pieces whose
- * concatenation is still one ordinary stream per object (see {@link PieceCodec}); one caveat:
- * zstd objects longer than one segment are several zstd frames, which python-zstd only restores
- * from version 1.5.5.1 on.
+ * Nothing ever holds an object in memory: segments of about a MiB are read, zero-checked, hashed
+ * and (zlib, bz2) compressed on the given pool with a bounded number in flight
+ * ({@link PipelineLimits}), and streamed to the store in volume order by the calling thread,
+ * which also computes the per-object MD5. zlib and bz2 objects are concatenations of independently
+ * compressed pieces that still form one ordinary stream (see {@link PieceCodec}); zstd objects
+ * are one frame compressed as a stream on the calling thread, because older python-zstd cannot
+ * read multi-frame objects (see {@link ZstdFrameForm}). Once an object turned out not to
+ * compress, workers stop compressing its data (encrypted volumes cost no compression CPU).
+ * Restores stream each object through a bounded buffer, several objects at a time.
  */
 public final class ChunkedBackupDriver implements BackupDriver {
 

@@ -2,7 +2,6 @@ package dev.ember.driver.chunked;
 
 import dev.ember.driver.BackupDriverException;
 
-import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 

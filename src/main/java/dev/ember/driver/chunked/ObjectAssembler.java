@@ -5,6 +5,8 @@ import dev.ember.driver.VolumeDevice;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * Turns the stored runs of scanned segments, arriving in volume order, into data objects the way
@@ -17,24 +19,31 @@ final class ObjectAssembler {
     private final String container;
     private final BackupPrefix prefix;
     private final long chunkSize;
-    private final PieceCodec codec;
+    private final Supplier<CompressedForm> forms;
     private final String compressedLabel;
     private final int probeBytes;
     private final VolumeDevice source;
     private final List<ObjectEntry> entries = new ArrayList<>();
+    private final AtomicBoolean skipCompression;
     private PendingObject current;
-    private long storedBytes;
 
-    ObjectAssembler(ObjectStore store, String container, BackupPrefix prefix, long chunkSize, PieceCodec codec,
-                    String compressedLabel, int probeBytes, VolumeDevice source) {
+    /**
+     * @param forms           compressed forms for new objects, null to store objects raw
+     * @param skipCompression kept up to date with whether the current object is stored raw,
+     *                        for the segment scanners (see {@link SegmentScanner})
+     */
+    ObjectAssembler(ObjectStore store, String container, BackupPrefix prefix, long chunkSize,
+                    Supplier<CompressedForm> forms, String compressedLabel, int probeBytes, VolumeDevice source,
+                    AtomicBoolean skipCompression) {
         this.store = store;
         this.container = container;
         this.prefix = prefix;
         this.chunkSize = chunkSize;
-        this.codec = codec;
+        this.forms = forms;
         this.compressedLabel = compressedLabel;
         this.probeBytes = probeBytes;
         this.source = source;
+        this.skipCompression = skipCompression;
     }
 
     void accept(ScannedSegment segment) throws IOException {
@@ -45,9 +54,11 @@ final class ObjectAssembler {
             }
             if (current == null) {
                 current = new PendingObject(store, container, prefix.objectName(entries.size() + 1), start,
-                        codec, compressedLabel, probeBytes);
+                        forms, compressedLabel, probeBytes);
+                skipCompression.set(false); // a new object probes afresh
             }
             current.append(segment.data(), run.start(), run.length(), run.compressed());
+            skipCompression.set(current.storedRaw());
         }
     }
 
@@ -55,11 +66,6 @@ final class ObjectAssembler {
     List<ObjectEntry> finish() throws IOException {
         closeCurrent();
         return List.copyOf(entries);
-    }
-
-    /** Bytes written to the store for data objects so far. */
-    long storedBytes() {
-        return storedBytes;
     }
 
     void abort() {
@@ -72,7 +78,6 @@ final class ObjectAssembler {
     private void closeCurrent() throws IOException {
         if (current != null) {
             entries.add(current.finish(source));
-            storedBytes += current.storedBytes();
             current = null;
         }
     }

@@ -42,7 +42,7 @@ final class ObjectRestorer {
         } catch (IllegalArgumentException e) {
             throw new CorruptBackupException("Backup object " + object.name() + ": " + e.getMessage());
         }
-        MessageDigest md5 = ZeroBlocks.newDigest("MD5");
+        MessageDigest md5 = Digests.md5();
         byte[] buf = new byte[(int) Math.max(1, Math.min(PIECE, object.length()))];
         long done = 0;
         StoreStream raw = new StoreStream(new BufferedInputStream(store.open(container, object.name()), 1 << 16));

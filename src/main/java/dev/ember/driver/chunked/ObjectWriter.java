@@ -16,6 +16,17 @@ public interface ObjectWriter extends Closeable {
         write(b, 0, b.length);
     }
 
+    /**
+     * Replaces already written bytes at {@code position}, before the commit. Only the first
+     * {@link #OVERWRITABLE_HEAD} bytes of an object may be replaced, so a store that cannot seek
+     * can honour this by holding back the start of an object until the commit. (A zstd object's
+     * header carries its length, which is known only at the end.)
+     */
+    void overwrite(long position, byte[] data) throws IOException;
+
+    /** How far into an object {@link #overwrite} may reach. */
+    int OVERWRITABLE_HEAD = 4096;
+
     /** Bytes appended so far. */
     long bytesWritten();
 

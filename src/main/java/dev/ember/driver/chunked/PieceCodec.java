@@ -9,19 +9,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * Independence is what lets pieces be compressed on several threads while the object is still
  * being read, without ever holding a whole object (up to {@code backup_file_size}, ~2 GB) in
  * memory. Cinder decompresses an object with one {@code decompress()} call, which accepts these:
- * zlib gets one stream of sync-flushed deflate blocks, bz2 gets concatenated streams, zstd gets
- * concatenated frames that each declare their content size.
+ * zlib gets one stream of sync-flushed deflate blocks, bz2 gets concatenated streams. (zstd has
+ * no such form that every python-zstd reads, see {@link ZstdFrameForm}.)
  */
 abstract class PieceCodec {
 
     private final Map<Integer, byte[]> zeroPieces = new ConcurrentHashMap<>();
 
+    /** The piece codec of an algorithm that has one, else null. */
     static PieceCodec of(Compression compression) {
         return switch (compression) {
-            case NONE -> null;
             case ZLIB -> new ZlibPieceCodec();
             case BZ2 -> new Bz2PieceCodec();
-            case ZSTD -> new ZstdPieceCodec();
+            case NONE, ZSTD -> null;
         };
     }
 
@@ -36,9 +36,6 @@ abstract class PieceCodec {
 
     /** Bytes that end the object. */
     abstract byte[] epilogue(long adler32);
-
-    /** Length of {@link #epilogue}, known before the object ends. */
-    abstract int epilogueLength();
 
     /**
      * An all-zero piece: pieces carry no state from their neighbours, so the compressed form of

@@ -3,7 +3,8 @@ package dev.ember.driver.chunked;
 /**
  * How much work and memory one backup or restore may have in flight. Memory use is roughly
  * {@code inFlight * segmentBytes * 2} (data plus its compressed form) plus {@code probeBytes},
- * whatever {@code backup_file_size} is.
+ * whatever {@code backup_file_size} is, plus the compressors' own state (about 8 MB for each
+ * bzip2 compression running at once, as in Python's bz2 at level 9).
  *
  * @param segmentBytes unit of reading, hashing and compressing; rounded down to whole SHA blocks
  *                     (at least one)

@@ -2,14 +2,12 @@ package dev.ember.driver.chunked;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -23,9 +21,9 @@ import java.util.UUID;
  * Objects as files under {@code backup_posix_path}, laid out exactly like cinder's
  * {@code PosixBackupDriver}: {@code <root>/<container>/<object>}, directories 0770, files 0660.
  *
- * <p>Unlike cinder, an object is written to a hidden temporary file, fsynced, renamed over its
- * final name and the directory fsynced, so after a crash an object is either complete and
- * durable or absent, never half-written under its real name.
+ * <p>Unlike cinder, an object is written to a hidden temporary file and only renamed to its name
+ * once complete and durable ({@link AtomicFileWriter}), so no reader, cinder's included, ever sees
+ * half an object. Temporary names start with a dot, which cinder's prefix listing never matches.
  */
 public final class PosixObjectStore implements ObjectStore {
 
@@ -75,7 +73,7 @@ public final class PosixObjectStore implements ObjectStore {
             Files.deleteIfExists(tmp);
             throw e;
         }
-        return new FileObjectWriter(ch, tmp, target);
+        return new AtomicFileWriter(ch, tmp, target);
     }
 
     @Override
@@ -141,59 +139,6 @@ public final class PosixObjectStore implements ObjectStore {
     private static void fsyncDirectory(Path dir) throws IOException {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
-        }
-    }
-
-    /** Writes to a hidden temporary file; commit = fsync, atomic rename, fsync of the directory. */
-    private static final class FileObjectWriter implements ObjectWriter {
-        private final FileChannel ch;
-        private final Path tmp;
-        private final Path target;
-        private long written;
-        private boolean committed;
-
-        FileObjectWriter(FileChannel ch, Path tmp, Path target) {
-            this.ch = ch;
-            this.tmp = tmp;
-            this.target = target;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            ByteBuffer buf = ByteBuffer.wrap(b, off, len);
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-            written += len;
-        }
-
-        @Override
-        public long bytesWritten() {
-            return written;
-        }
-
-        @Override
-        public void commit() throws IOException {
-            if (committed) {
-                throw new IllegalStateException("object " + target.getFileName() + " already committed");
-            }
-            ch.force(true);
-            ch.close();
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            committed = true;
-            fsyncDirectory(target.getParent());
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (committed) {
-                return;
-            }
-            try {
-                ch.close();
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
         }
     }
 }

@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The per-segment work of a backup, run on the worker pool: read, find zero blocks, hash the
@@ -20,16 +21,27 @@ final class SegmentScanner {
     private final int shaBlock;
     private final PieceCodec codec;
     private final boolean skipZeroBlocks;
+    private final SegmentBuffers buffers;
+    private final AtomicBoolean skipCompression;
 
     /**
      * @param codec          null to store data uncompressed
      * @param skipZeroBlocks in a full backup, leave all-zero blocks out of the data objects
      */
-    SegmentScanner(VolumeDevice source, int shaBlock, PieceCodec codec, boolean skipZeroBlocks) {
+    /**
+     * @param skipCompression set while the object being assembled is stored raw: compressing its
+     *                        later pieces would be wasted work. Only a hint (segments are scanned
+     *                        ahead of assembly); a piece missing where one is needed is compressed
+     *                        by {@link PieceForm}.
+     */
+    SegmentScanner(VolumeDevice source, int shaBlock, PieceCodec codec, boolean skipZeroBlocks,
+                   SegmentBuffers buffers, AtomicBoolean skipCompression) {
         this.source = source;
         this.shaBlock = shaBlock;
         this.codec = codec;
         this.skipZeroBlocks = skipZeroBlocks;
+        this.buffers = buffers;
+        this.skipCompression = skipCompression;
     }
 
     /**
@@ -37,9 +49,9 @@ final class SegmentScanner {
      *                     segment (null entries where the parent had none); null for a full backup
      */
     ScannedSegment scan(long offset, int length, List<byte[]> parentHashes) throws IOException {
-        byte[] data = new byte[length];
-        readFully(offset, data);
-        MessageDigest sha = ZeroBlocks.newDigest("SHA-256");
+        byte[] data = buffers.take();
+        readFully(offset, data, length);
+        MessageDigest sha = Digests.sha256();
         List<byte[]> hashes = new ArrayList<>();
         List<ScannedSegment.Run> runs = new ArrayList<>();
         int runStart = -1;
@@ -77,16 +89,16 @@ final class SegmentScanner {
 
     private ScannedSegment.Run run(byte[] data, int start, int len, boolean allZero) {
         byte[] compressed = null;
-        if (codec != null) {
+        if (codec != null && !skipCompression.get()) {
             compressed = allZero ? codec.compressZeros(len) : codec.compress(data, start, len);
         }
         return new ScannedSegment.Run(start, len, allZero, compressed);
     }
 
-    private void readFully(long offset, byte[] data) throws IOException {
+    private void readFully(long offset, byte[] data, int length) throws IOException {
         int filled = 0;
-        while (filled < data.length) {
-            int n = source.read(offset + filled, ByteBuffer.wrap(data, filled, data.length - filled));
+        while (filled < length) {
+            int n = source.read(offset + filled, ByteBuffer.wrap(data, filled, length - filled));
             if (n <= 0) {
                 throw new IOException("the volume ended at byte " + (offset + filled)
                         + ", before the size it reported when the backup started");

@@ -81,8 +81,7 @@ final class ShaFileReader implements Closeable {
         if (p.nextToken() != JsonToken.START_OBJECT) {
             throw new IOException("it is not a JSON object");
         }
-        JsonToken t;
-        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
             if (field.equals(p.currentName())) {
                 return true;
             }

@@ -1,7 +1,6 @@
 package dev.ember.driver.chunked;
 
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,7 +34,7 @@ final class ZeroBlocks {
     /** SHA-256 of {@code len} zero bytes (callers must not modify the array). */
     static byte[] sha256(int len) {
         return ZERO_SHA.computeIfAbsent(len, n -> {
-            MessageDigest sha = newDigest("SHA-256");
+            MessageDigest sha = Digests.sha256();
             int left = n;
             while (left > 0) {
                 int c = Math.min(left, ZEROS.length);
@@ -44,13 +43,5 @@ final class ZeroBlocks {
             }
             return sha.digest();
         });
-    }
-
-    static MessageDigest newDigest(String algorithm) {
-        try {
-            return MessageDigest.getInstance(algorithm);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(algorithm + " is not available in this JVM", e);
-        }
     }
 }

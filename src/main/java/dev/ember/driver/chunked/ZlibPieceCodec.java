@@ -53,8 +53,4 @@ final class ZlibPieceCodec extends PieceCodec {
         };
     }
 
-    @Override
-    int epilogueLength() {
-        return 6;
-    }
 }

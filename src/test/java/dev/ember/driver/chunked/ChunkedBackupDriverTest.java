@@ -111,6 +111,33 @@ class ChunkedBackupDriverTest {
         assertArrayEquals(data, fx.restore(driver, List.of(full), data.length));
     }
 
+    /**
+     * Compression pays off in the probe (the first block is text) but not for the whole object
+     * (the rest is random and bzip2 pieces cost a header each): the object must end up stored raw.
+     */
+    @Test
+    void objectThatOnlyLooksCompressibleIsRewrittenRaw() throws Exception {
+        byte[] data = random(512 * KIB, 12);
+        System.arraycopy(compressible(4 * KIB, 13), 0, data, 0, 4 * KIB);
+        ChunkedBackupDriver posix = fx.driver(options(512 * KIB, 4 * KIB, "bz2"));
+        List<String> created = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ObjectStore counting = new ChunkedFailureTest.FailingStore(posix.store(), Integer.MAX_VALUE) {
+            @Override
+            public ObjectWriter create(String container, String name) throws IOException {
+                created.add(name);
+                return super.create(container, name);
+            }
+        };
+        ChunkedBackupDriver driver = new ChunkedBackupDriver(PosixBackupDriver.SERVICE_NAME, counting,
+                ContainerNaming.POSIX, posix.options(), fx.pool, new PipelineLimits(4 * KIB, 4, 4 * KIB));
+        BackupRef full = fx.backup(driver, fx.ref(null), null, fx.volume(data));
+        ObjectEntry only = fx.metadata(full).objects().get(0);
+        assertEquals(2, created.stream().filter(only.name()::equals).count(), "written compressed, then rewritten raw");
+        assertEquals("none", only.compression());
+        assertEquals(data.length, Files.size(fx.containerDir(full).resolve(only.name())));
+        assertArrayEquals(data, fx.restore(driver, List.of(full), data.length));
+    }
+
     @Test
     void sparseFullBackupLeavesZeroBlocksOutAndRestoreZeroesTheGaps() throws Exception {
         byte[] data = new byte[256 * KIB];

@@ -213,10 +213,9 @@ class ChunkedFailureTest {
         ChunkedBackupDriver driver = fx.driver(options(64 * KIB, 4 * KIB, "zlib"));
         Path vol = fx.volume(random(400 * KIB, 10));
         BackupRef ref = fx.ref(null, 1, "c2");
-        try (FileVolumeDevice dev = FileVolumeDevice.open(vol, false)) {
-            dev.close(); // every read now fails
-            assertThrows(BackupDriverException.class, () -> driver.backup(ref, null, dev, ProgressListener.NONE));
-        }
+        FileVolumeDevice dev = FileVolumeDevice.open(vol, false);
+        dev.close(); // every read now fails
+        assertThrows(BackupDriverException.class, () -> driver.backup(ref, null, dev, ProgressListener.NONE));
         try (var files = Files.list(fx.root.resolve("c2"))) {
             assertEquals(List.of(), files.toList());
         }
@@ -231,7 +230,7 @@ class ChunkedFailureTest {
     }
 
     /** Delegates to a real store but fails the n-th object write like a full disk would. */
-    static final class FailingStore implements ObjectStore {
+    static class FailingStore implements ObjectStore {
         private final ObjectStore real;
         private final AtomicInteger remaining;
 
@@ -254,6 +253,11 @@ class ChunkedFailureTest {
             return new ObjectWriter() {
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
+                    throw new IOException("No space left on device");
+                }
+
+                @Override
+                public void overwrite(long position, byte[] data) throws IOException {
                     throw new IOException("No space left on device");
                 }
 

@@ -36,6 +36,17 @@ final class MemoryObjectStore implements ObjectStore {
             }
 
             @Override
+            public void overwrite(long position, byte[] data) {
+                if (position < 0 || position + data.length > Math.min(buf.size(), OVERWRITABLE_HEAD)) {
+                    throw new IllegalArgumentException("overwrite outside the written head");
+                }
+                byte[] all = buf.toByteArray();
+                System.arraycopy(data, 0, all, (int) position, data.length);
+                buf.reset();
+                buf.writeBytes(all);
+            }
+
+            @Override
             public long bytesWritten() {
                 return buf.size();
             }

@@ -67,6 +67,22 @@ abstract class ObjectStoreConformance {
     }
 
     @Test
+    void headCanBeOverwrittenBeforeCommit() throws Exception {
+        try (ObjectWriter w = store.create("c1", "patched")) {
+            w.write(new byte[] {1, 2, 3, 4, 5, 6});
+            w.write(new byte[10_000]);
+            w.overwrite(2, new byte[] {9, 9});
+            w.write(new byte[] {7});
+            assertEquals(10_007, w.bytesWritten());
+            w.commit();
+        }
+        byte[] got = get(store, "c1", "patched");
+        assertEquals(10_007, got.length);
+        assertArrayEquals(new byte[] {1, 2, 9, 9, 5, 6}, java.util.Arrays.copyOf(got, 6));
+        assertEquals(7, got[10_006]);
+    }
+
+    @Test
     void uncommittedObjectIsInvisibleAndDiscardedOnClose() throws Exception {
         ObjectWriter w = store.create("c1", "pending");
         w.write(new byte[100]);
