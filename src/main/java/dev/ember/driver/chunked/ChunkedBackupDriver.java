@@ -113,9 +113,12 @@ public final class ChunkedBackupDriver implements BackupDriver {
      */
     @Override
     public void delete(BackupRef backup) throws BackupDriverException {
-        String container = backup.container();
-        String prefix = backup.serviceMetadata();
-        if (container == null || prefix == null || prefix.isEmpty()) {
+        // A backup that never finished (a crash, a kill) has no service_metadata yet: its objects
+        // are still found, because container and prefix derive from the backup itself.
+        String container = naming.containerFor(backup);
+        String prefix = backup.serviceMetadata() != null && !backup.serviceMetadata().isEmpty()
+                ? backup.serviceMetadata() : BackupPrefix.forBackup(backup).value();
+        if (backup.createdAt() == null && (backup.serviceMetadata() == null || backup.serviceMetadata().isEmpty())) {
             return;
         }
         List<String> names;

@@ -252,6 +252,18 @@ class ChunkedBackupDriverTest {
     }
 
     @Test
+    void deleteFindsTheObjectsOfABackupThatNeverFinished() throws Exception {
+        // The manager crashed after the objects were written but before service_metadata was
+        // recorded: the row still has neither container nor prefix.
+        ChunkedBackupDriver driver = fx.driver(options(64 * KIB, 4 * KIB, "zlib"));
+        BackupRef ref = fx.ref(null);
+        BackupRef stored = fx.backup(driver, ref, null, fx.volume(random(200 * KIB, 7)));
+        assertTrue(driver.store().list(stored.container(), stored.serviceMetadata()).size() > 2);
+        driver.delete(ref);
+        assertEquals(List.of(), driver.store().list(stored.container(), stored.serviceMetadata()));
+    }
+
+    @Test
     void defaultContainerIsDerivedFromTheBackupId() throws Exception {
         ChunkedBackupDriver driver = fx.driver(options(64 * KIB, 4 * KIB, "zlib"));
         BackupRef ref = fx.ref(null);
