@@ -16,13 +16,13 @@
 # Pools "volumes" and "backups" (size 1, 8 PGs, application rbd); cephx users client.admin and
 # client.cinder (mon/osd/mgr 'profile rbd').
 #
-# Environment (optional): EMBER_CEPH_DIR, EMBER_CEPH_SIZE (OSD sparse file, default 16G),
+# Environment (optional): EMBER_CEPH_DIR, EMBER_CEPH_SIZE (OSD sparse file, default 48G; it only takes the space written),
 # EMBER_CEPH_POOLS (default "volumes backups"), EMBER_CEPH_MON_PORT (msgr2, default derived from
 # the state directory, 13300-15298) and EMBER_CEPH_MON_PORT_V1 (default the next port). Based on /work/shared/reference/ceph-mini.sh.
 
 _CEPH_LIB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 EMBER_CEPH_DIR=${EMBER_CEPH_DIR:-$_CEPH_LIB_ROOT/data/ceph}
-EMBER_CEPH_SIZE=${EMBER_CEPH_SIZE:-16G}
+EMBER_CEPH_SIZE=${EMBER_CEPH_SIZE:-48G}
 EMBER_CEPH_POOLS=${EMBER_CEPH_POOLS:-volumes backups}
 # The monitor's ports come from the state directory's path, so two checkouts on one machine (a
 # developer's and CI's fresh clone) run clusters side by side instead of fighting over 3300.
