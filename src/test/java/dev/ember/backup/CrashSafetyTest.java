@@ -174,6 +174,9 @@ class CrashSafetyTest {
             }
         }
         // No orphan objects: every object file belongs to a live backup's prefix.
+        if (!Files.isDirectory(state.resolve("backup"))) {
+            return; // killed before the first object was ever written
+        }
         try (Stream<Path> files = Files.walk(state.resolve("backup"))) {
             for (Path p : files.filter(Files::isRegularFile).toList()) {
                 String name = p.getFileName().toString();
