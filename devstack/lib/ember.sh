@@ -49,6 +49,55 @@ CONF
     ember_log "wrote $file (state_path=$state, port $port, database $db)"
 }
 
+# The backup driver of the Ceph profile: cinder's RBD driver once Ember has it (Drivers.java
+# knows cinder.backup.drivers.ceph), else the posix driver. EMBER_CEPH_BACKUP_DRIVER overrides.
+ember_ceph_backup_driver() {
+    if [ -n "${EMBER_CEPH_BACKUP_DRIVER:-}" ]; then
+        printf '%s\n' "$EMBER_CEPH_BACKUP_DRIVER"
+    elif grep -q 'backup.drivers.ceph' "$EMBER_ROOT/src/main/java/dev/ember/driver/Drivers.java" 2>/dev/null; then
+        printf '%s\n' cinder.backup.drivers.ceph.CephBackupDriver
+    else
+        printf '%s\n' cinder.backup.drivers.posix.PosixBackupDriver
+    fi
+}
+
+# ember_write_ceph_conf FILE STATE_DIR PORT DATABASE CEPH_CONF : writes the Ceph profile: volumes
+# are RBD images volumes/volume-<id> (the standalone volume service, cinder-volume's rbd_* option
+# names), backups go to the pool backups with cinder's RBD backup driver (backup_ceph_*).
+ember_write_ceph_conf() {
+    local file=$1 state=$2 port=$3 db=$4 ceph_conf=$5 host driver
+    host=$(hostname 2>/dev/null || true)
+    host=${host:-ember}
+    driver=$(ember_ceph_backup_driver)
+    mkdir -p "$(dirname "$file")" "$state/backup"
+    cat >"$file" <<CONF
+# Written by devstack/ember (Ceph profile). Edit freely; it is not
+# overwritten while it exists. All options: etc/ember/ember.conf.sample
+[DEFAULT]
+state_path = $state
+host = $host
+auth_strategy = noauth
+backup_driver = $driver
+# cinder's RBD backup driver (cinder.backup.drivers.ceph.CephBackupDriver)
+backup_ceph_conf = $ceph_conf
+backup_ceph_user = cinder
+backup_ceph_pool = backups
+# the posix driver, while it is the backup driver
+backup_posix_path = \$state_path/backup
+backup_compression_algorithm = zlib
+# the standalone volume service: volumes are RBD images <rbd_pool>/volume-<id>
+volume_backend = rbd
+rbd_pool = volumes
+rbd_ceph_conf = $ceph_conf
+rbd_user = cinder
+osapi_volume_listen_port = $port
+
+[database]
+connection = mysql+pymysql://$EMBER_DB_USER:$EMBER_DB_PASSWORD@127.0.0.1:3306/$db
+CONF
+    ember_log "wrote $file (Ceph profile: volumes in $ceph_conf pool volumes, backup driver $driver, port $port, database $db)"
+}
+
 # ember_pid PIDFILE : prints the pid if that process is alive and is Ember.
 ember_pid() {
     local pid

@@ -26,6 +26,8 @@ import dev.ember.rpc.amqp.BackupObjects;
 import dev.ember.rpc.amqp.RabbitSettings;
 import dev.ember.rpc.oslo.BackupRpcExtras;
 import dev.ember.volume.FileVolumeBackend;
+import dev.ember.volume.RbdVolumeBackend;
+import dev.ember.volume.VolumeBackend;
 import dev.ember.volume.VolumeService;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -63,10 +65,11 @@ public final class Ember implements AutoCloseable {
     private final BackupManager manager;
     private final AmqpRpcServer rpcServer;
     private final AmqpBackupRpc rpcClient;
+    private final VolumeBackend volumeBackend;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private Ember(Vertx vertx, Database db, ExecutorService managerPool, ExecutorService driverPool, HttpServer http,
-                  BackupManager manager, AmqpRpcServer rpcServer, AmqpBackupRpc rpcClient) {
+                  BackupManager manager, AmqpRpcServer rpcServer, AmqpBackupRpc rpcClient, VolumeBackend volumeBackend) {
         this.vertx = vertx;
         this.db = db;
         this.managerPool = managerPool;
@@ -75,6 +78,7 @@ public final class Ember implements AutoCloseable {
         this.manager = manager;
         this.rpcServer = rpcServer;
         this.rpcClient = rpcClient;
+        this.volumeBackend = volumeBackend;
     }
 
     public static Ember start(Config config) throws Exception {
@@ -95,11 +99,14 @@ public final class Ember implements AutoCloseable {
 
         BackupDriver driver = Drivers.create(config, driverPool);
         String volumeBackendName = config.get("volume_backend", "file");
-        if (!volumeBackendName.equals("file")) {
-            throw new IllegalArgumentException("volume_backend " + volumeBackendName + " is not supported (supported: file)");
-        }
-        FileVolumeBackend volumeBackend = new FileVolumeBackend(Path.of(config.get("volumes_dir",
-                statePath.resolve("volumes").toString())));
+        VolumeBackend volumeBackend = switch (volumeBackendName) {
+            case "file" -> new FileVolumeBackend(Path.of(config.get("volumes_dir",
+                    statePath.resolve("volumes").toString())));
+            // The Ceph profile: volumes are RBD images <rbd_pool>/volume-<id> (rbd_ceph_conf, rbd_user).
+            case "rbd" -> RbdVolumeBackend.fromConfig(config);
+            default -> throw new IllegalArgumentException("volume_backend " + volumeBackendName
+                    + " is not supported (supported: file, rbd)");
+        };
 
         BackupRepository backups = new BackupRepository();
         VolumeRepository volumes = new VolumeRepository();
@@ -162,7 +169,7 @@ public final class Ember implements AutoCloseable {
         }
         LOG.info("Ember {} listening on port {} (host {}, driver {})", RPC_VERSION, http.actualPort(), host,
                 driver.serviceName());
-        return new Ember(vertx, db, managerPool, driverPool, http, manager, rpcServer, amqp);
+        return new Ember(vertx, db, managerPool, driverPool, http, manager, rpcServer, amqp, volumeBackend);
     }
 
     private static String defaultHost() {
@@ -217,6 +224,13 @@ public final class Ember implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         driverPool.shutdownNow();
+        if (volumeBackend instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.debug("closing the volume backend", e);
+            }
+        }
         if (rpcClient != null) {
             rpcClient.close();
         }

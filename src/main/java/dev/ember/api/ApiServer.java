@@ -88,6 +88,23 @@ public final class ApiServer {
             api(HttpMethod.GET, "/volumes/detail", v30, vc::detail);
             api(HttpMethod.GET, "/volumes/:id", v30, vc::show);
             api(HttpMethod.DELETE, "/volumes/:id", v30, vc::delete);
+            VolumeActions va = new VolumeActions(volumes);
+            api(HttpMethod.POST, "/volumes/:id/action", v30, va::action);
+            SnapshotsController sc = new SnapshotsController(volumes.snapshots(), settings.maxLimit());
+            api(HttpMethod.GET, "/snapshots", v30, sc::index);
+            api(HttpMethod.POST, "/snapshots", v30, sc::create);
+            api(HttpMethod.GET, "/snapshots/detail", v30, sc::detail);
+            api(HttpMethod.GET, "/snapshots/:id", v30, sc::show);
+            api(HttpMethod.DELETE, "/snapshots/:id", v30, sc::delete);
+            AttachmentsController ac = new AttachmentsController(volumes.attachments(), settings.maxLimit());
+            Microversion v327 = new Microversion(3, 27);
+            api(HttpMethod.GET, "/attachments", v327, ac::index);
+            api(HttpMethod.POST, "/attachments", v327, ac::create);
+            api(HttpMethod.GET, "/attachments/detail", v327, ac::detail);
+            api(HttpMethod.GET, "/attachments/:id", v327, ac::show);
+            api(HttpMethod.PUT, "/attachments/:id", v327, ac::update);
+            api(HttpMethod.DELETE, "/attachments/:id", v327, ac::delete);
+            api(HttpMethod.POST, "/attachments/:id/action", v327, ac::action);
         }
 
         router.errorHandler(404, rc -> writeFault(rc, null, 404, NOT_FOUND, Map.of()));

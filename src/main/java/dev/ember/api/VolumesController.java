@@ -121,7 +121,7 @@ final class VolumesController {
                 .put("availability_zone", v.availabilityZone())
                 .put("created_at", BackupViews.time(v.createdAt()))
                 .put("updated_at", BackupViews.time(v.updatedAt()))
-                .put("attachments", new JsonArray())
+                .put("attachments", attachments(v))
                 .put("name", v.displayName())
                 .put("description", v.displayDescription())
                 .put("volume_type", v.volumeTypeId() == null ? "__DEFAULT__" : v.volumeTypeId())
@@ -151,6 +151,25 @@ final class VolumesController {
             o.put("consumes_quota", true);
         }
         return o;
+    }
+
+    /** cinder's volume view {@code _get_attachments}: the attachments in {@code attached} state. */
+    private JsonArray attachments(Volume v) {
+        JsonArray out = new JsonArray();
+        for (dev.ember.volume.Attachment a : volumes.attachments().ofVolume(v.id())) {
+            if (!"attached".equals(a.attachStatus())) {
+                continue;
+            }
+            out.add(new JsonObject()
+                    .put("id", a.volumeId())
+                    .put("attachment_id", a.id())
+                    .put("volume_id", a.volumeId())
+                    .put("server_id", a.instanceUuid())
+                    .put("host_name", a.attachedHost())
+                    .put("device", a.mountpoint())
+                    .put("attached_at", BackupViews.time(a.attachTime())));
+        }
+        return out;
     }
 
     private static String text(JsonNode n, String field) {

@@ -3,6 +3,7 @@ package dev.ember.backup;
 import dev.ember.db.BackupRepository;
 import dev.ember.db.Database;
 import dev.ember.db.QuotaRepository;
+import dev.ember.db.SnapshotRepository;
 import dev.ember.db.VolumeRepository;
 import dev.ember.driver.BackupDriver;
 import dev.ember.driver.BackupDriverException;
@@ -12,6 +13,7 @@ import dev.ember.driver.VolumeDevice;
 import dev.ember.error.CinderException;
 import dev.ember.rpc.BackupRpc;
 import dev.ember.rpc.BackupRpcEndpoint;
+import dev.ember.volume.Snapshot;
 import dev.ember.volume.Volume;
 import dev.ember.volume.VolumeBackend;
 import org.jooq.Field;
@@ -47,6 +49,7 @@ public final class BackupManager implements BackupRpcEndpoint {
     private final BackupDriver driver;
     private final VolumeBackend volumeBackend;
     private final String host;
+    private final SnapshotRepository snapshots = new SnapshotRepository();
 
     public BackupManager(Database db, BackupRepository backups, VolumeRepository volumes, QuotaRepository quotas,
                          BackupDriver driver, VolumeBackend volumeBackend, String host) {
@@ -96,7 +99,14 @@ public final class BackupManager implements BackupRpcEndpoint {
                     + backup.status().value() + ".");
             return;
         }
-        if (volume == null || !"backing-up".equals(volume.status())) {
+        if (backup.snapshotId() != null) {
+            Snapshot snap = tx(dsl -> snapshots.find(dsl, backup.snapshotId())).orElse(null);
+            if (volume == null || snap == null || !"backing-up".equals(snap.status())) {
+                failCreate(backup, volume, "Create backup aborted, expected snapshot status backing-up but got "
+                        + (snap == null ? "None" : snap.status()) + ".");
+                return;
+            }
+        } else if (volume == null || !"backing-up".equals(volume.status())) {
             failCreate(backup, volume, "Create backup aborted, expected volume status backing-up but got "
                     + (volume == null ? "None" : volume.status()) + ".");
             return;
@@ -128,7 +138,11 @@ public final class BackupManager implements BackupRpcEndpoint {
             changes.put(BACKUPS.SIZE, volume.size());
             changes.put(BACKUPS.PARENT_ID, parentId);
             boolean moved = backups.transition(dsl, backupId, Set.of(BackupStatus.CREATING), BackupStatus.AVAILABLE, changes);
-            restoreVolumeStatus(dsl, volume.id(), "backing-up");
+            if (backup.snapshotId() != null) {
+                releaseSnapshot(dsl, backup.snapshotId());
+            } else {
+                restoreVolumeStatus(dsl, volume.id(), "backing-up");
+            }
             if (moved) {
                 // Both the requested and the real parent: a driver may have relinked the chain.
                 backups.refreshDependentCount(dsl, backup.parentId());
@@ -147,12 +161,19 @@ public final class BackupManager implements BackupRpcEndpoint {
     private void failCreate(Backup backup, Volume volume, String reason) {
         LOG.warn("backup {} failed: {}", backup.id(), reason);
         txRun(dsl -> {
-            if (volume != null && "backing-up".equals(volume.status())) {
+            if (backup.snapshotId() != null) {
+                releaseSnapshot(dsl, backup.snapshotId());
+            } else if (volume != null && "backing-up".equals(volume.status())) {
                 restoreVolumeStatus(dsl, volume.id(), "error_backing-up");
             }
             backups.transition(dsl, backup.id(), Set.of(BackupStatus.CREATING), BackupStatus.ERROR,
                     Map.of(BACKUPS.FAIL_REASON, truncate(reason)));
         });
+    }
+
+    /** A snapshot backup's snapshot back to {@code available} (cinder's manager, on success and failure). */
+    private void releaseSnapshot(org.jooq.DSLContext dsl, String snapshotId) {
+        snapshots.transition(dsl, snapshotId, Set.of("backing-up"), "available", Map.of());
     }
 
     /** Volume back to its previous status, with {@code previousStatus} recorded as cinder does. */

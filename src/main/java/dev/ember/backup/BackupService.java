@@ -5,9 +5,12 @@ import dev.ember.db.BackupQuery;
 import dev.ember.db.BackupRepository;
 import dev.ember.db.Database;
 import dev.ember.db.QuotaRepository;
+import dev.ember.db.SnapshotRepository;
 import dev.ember.db.VolumeRepository;
 import dev.ember.error.CinderException;
 import dev.ember.rpc.BackupRpc;
+import dev.ember.volume.Snapshot;
+import dev.ember.volume.SnapshotService;
 import dev.ember.volume.Volume;
 import dev.ember.volume.VolumeService;
 import org.jooq.Field;
@@ -20,6 +23,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import static dev.ember.db.generated.Tables.BACKUPS;
+import static dev.ember.db.generated.Tables.SNAPSHOTS;
 import static dev.ember.db.generated.Tables.VOLUMES;
 
 /**
@@ -38,6 +42,7 @@ public final class BackupService {
     private final VolumeService volumeService;
     private final BackupHosts hosts;
     private final BackupRpc rpc;
+    private final SnapshotRepository snapshots = new SnapshotRepository();
 
     public BackupService(Database db, BackupRepository backups, VolumeRepository volumes, QuotaRepository quotas,
                          VolumeService volumeService, BackupHosts hosts, BackupRpc rpc) {
@@ -78,24 +83,38 @@ public final class BackupService {
     public Backup create(RequestContext ctx, CreateBackupRequest req) {
         Volume volume = volumeService.get(ctx, req.volumeId());
         if (req.snapshotId() != null) {
-            // The embedded profile has no snapshots (the Ceph profile adds them).
-            throw CinderException.notFound("Snapshot " + req.snapshotId() + " could not be found.");
+            // 404 "Snapshot <id> could not be found." when missing or not the caller's.
+            volumeService.snapshots().get(ctx, req.snapshotId());
         }
         String host = hosts.pickOrNull(volume.availabilityZone());
         String id = UUID.randomUUID().toString();
         db.txRun(dsl -> {
             Volume v = volumes.lock(dsl, volume.id()).orElseThrow(() -> CinderException.volumeNotFound(volume.id()));
             String status = v.status();
-            if (!"available".equals(status) && !"in-use".equals(status)) {
+            Snapshot snapshot = null;
+            if (req.snapshotId() != null) {
+                // cinder/backup/api.py: with a snapshot the volume's status is neither checked nor changed.
+                snapshot = snapshots.lock(dsl, req.snapshotId())
+                        .orElseThrow(() -> SnapshotService.notFound(req.snapshotId()));
+                if (!v.id().equals(snapshot.volumeId())) {
+                    throw CinderException.invalidVolume("Volume " + v.id() + " does not match with snapshot.volume_id "
+                            + snapshot.volumeId() + ".");
+                }
+                if (!"available".equals(snapshot.status())) {
+                    throw CinderException.invalidSnapshot("Snapshot to be backed up must be available, but the current "
+                            + "status is \"" + snapshot.status() + "\".");
+                }
+            } else if (!"available".equals(status) && !"in-use".equals(status)) {
                 throw CinderException.invalidVolume("Volume to be backed up must be available or in-use, but the "
                         + "current status is \"" + status + "\".");
-            }
-            if ("in-use".equals(status) && !req.force()) {
+            } else if ("in-use".equals(status) && !req.force()) {
                 throw CinderException.invalidVolume("Backing up an in-use volume must use the force flag.");
             }
+            // From a snapshot, only backups taken before the snapshot qualify as parent (cinder's max()).
+            LocalDateTime parentBefore = snapshot == null ? null : snapshot.createdAt();
             String parentId = null;
             if (req.incremental()) {
-                Backup parent = backups.latestOfVolume(dsl, v.id(), ctx.projectId(), null)
+                Backup parent = backups.latestOfVolume(dsl, v.id(), ctx.projectId(), parentBefore)
                         .orElseThrow(() -> CinderException.invalidBackup("No backups available to do an incremental backup."));
                 if (parent.status() != BackupStatus.AVAILABLE) {
                     throw CinderException.invalidBackup("The parent backup must be available for incremental backup.");
@@ -106,11 +125,20 @@ public final class BackupService {
             LocalDateTime now = BackupRepository.now();
             Backup b = new Backup(id, v.id(), ctx.userId(), ctx.projectId(), host,
                     v.availabilityZone(), req.name(), req.description(), req.container(), BackupStatus.CREATING,
-                    null, null, null, v.size(), 0, parentId, null, null, 0, null, now, null, null,
+                    null, null, null, v.size(), 0, parentId, null, null, 0, req.snapshotId(),
+                    snapshot == null ? now : snapshot.createdAt(), null, null,
                     now, now, null, false, req.metadata() == null ? Map.of() : req.metadata());
             backups.insert(dsl, b);
-            volumes.update(dsl, v.id(), Map.of(VOLUMES.STATUS, "backing-up", VOLUMES.PREVIOUS_STATUS, status));
-            if (host == null) {
+            if (snapshot != null) {
+                snapshots.update(dsl, snapshot.id(), Map.of(SNAPSHOTS.STATUS, "backing-up"));
+            } else {
+                volumes.update(dsl, v.id(), Map.of(VOLUMES.STATUS, "backing-up", VOLUMES.PREVIOUS_STATUS, status));
+            }
+            if (host == null && snapshot != null) {
+                snapshots.update(dsl, snapshot.id(), Map.of(SNAPSHOTS.STATUS, "available"));
+                backups.transition(dsl, id, Set.of(BackupStatus.CREATING), BackupStatus.ERROR,
+                        Map.of(BACKUPS.FAIL_REASON, "Service not found for creating backup."));
+            } else if (host == null) {
                 // What cinder-scheduler does when no backup service is up.
                 volumes.update(dsl, v.id(), Map.of(VOLUMES.STATUS, status, VOLUMES.PREVIOUS_STATUS, "backing-up"));
                 backups.transition(dsl, id, Set.of(BackupStatus.CREATING), BackupStatus.ERROR,

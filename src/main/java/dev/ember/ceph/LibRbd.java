@@ -52,6 +52,9 @@ interface LibRbd extends Library {
     int rbd_list2(Pointer io, Pointer images, LongByReference maxImages);
     void rbd_image_spec_list_cleanup(Pointer images, long numImages);
 
+    int rbd_clone3(Pointer parentIo, String parentName, String parentSnapName, Pointer childIo, String childName,
+                   Pointer opts);
+
     int rbd_open(Pointer io, String name, PointerByReference image, String snapName);
     int rbd_open_read_only(Pointer io, String name, PointerByReference image, String snapName);
     int rbd_close(Pointer image);

@@ -102,6 +102,49 @@ public final class Pool implements AutoCloseable {
     }
 
     /**
+     * {@code rbd_clone3}: creates {@code child} in {@code childPool} as a copy-on-write clone of
+     * {@code parent@snapshot} in this pool. The parent snapshot must be protected (clone format 1,
+     * librbd's default with {@code rbd_default_clone_format = auto} on pre-mimic clients) or the
+     * cluster must allow clone v2. {@link ImageExistsException} if the child name is taken,
+     * {@link ImageNotFoundException} if the parent or its snapshot is missing.
+     */
+    public void cloneImage(String parent, String snapshot, Pool childPool, String child, ImageOptions options)
+            throws CephException {
+        LibRbd lib = LibRbd.get();
+        Pointer io = guard.acquire("rbd_clone3").getPointer();
+        Pointer opts = null;
+        try {
+            Pointer childIo = childPool == this ? io : childPool.guard.acquire("rbd_clone3").getPointer();
+            try {
+                PointerByReference ref = new PointerByReference();
+                lib.rbd_image_options_create(ref);
+                opts = ref.getValue();
+                setOption(lib, opts, LibRbd.RBD_IMAGE_OPTION_FORMAT, 2L, child);
+                if (options.features() != null) {
+                    setOption(lib, opts, LibRbd.RBD_IMAGE_OPTION_FEATURES, options.features(), child);
+                }
+                if (options.order() != null) {
+                    setOption(lib, opts, LibRbd.RBD_IMAGE_OPTION_ORDER, options.order().longValue(), child);
+                }
+                int rc = lib.rbd_clone3(io, parent, snapshot, childIo, child, opts);
+                if (rc < 0) {
+                    throw CephException.forImage("rbd_clone3", spec(parent) + "@" + snapshot + " -> "
+                            + childPool.spec(child), rc);
+                }
+            } finally {
+                if (childPool != this) {
+                    childPool.guard.release();
+                }
+            }
+        } finally {
+            if (opts != null) {
+                lib.rbd_image_options_destroy(opts);
+            }
+            guard.release();
+        }
+    }
+
+    /**
      * {@code rbd_remove}: {@link ImageNotFoundException}, {@link ImageBusyException} (still open
      * somewhere: it has watchers), {@link ImageHasSnapshotsException}.
      */

@@ -28,4 +28,24 @@ public interface VolumeBackend {
         }
         return open(volume.id(), false);
     }
+
+    /** Grows the volume to {@code newSizeBytes} ({@code os-extend}). */
+    default void extend(String volumeId, long newSizeBytes) throws IOException {
+        throw new IOException("extending volumes is not supported by this volume backend");
+    }
+
+    /** Whether {@link #createSnapshot} and {@link #deleteSnapshot} work. */
+    default boolean supportsSnapshots() {
+        return false;
+    }
+
+    /** Takes the cinder snapshot {@code snapshot-<snapshotId>} of the volume. */
+    default void createSnapshot(String volumeId, String snapshotId) throws IOException {
+        throw new IOException("snapshots are not supported by this volume backend");
+    }
+
+    /** Removes the cinder snapshot; a missing snapshot or volume is not an error. */
+    default void deleteSnapshot(String volumeId, String snapshotId) throws IOException {
+        throw new IOException("snapshots are not supported by this volume backend");
+    }
 }

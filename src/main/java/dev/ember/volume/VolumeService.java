@@ -1,8 +1,10 @@
 package dev.ember.volume;
 
 import dev.ember.auth.RequestContext;
+import dev.ember.db.AttachmentRepository;
 import dev.ember.db.BackupRepository;
 import dev.ember.db.Database;
+import dev.ember.db.SnapshotRepository;
 import dev.ember.db.VolumeRepository;
 import dev.ember.error.CinderException;
 import org.slf4j.Logger;
@@ -32,6 +34,10 @@ public final class VolumeService {
     private final VolumeBackend backend;
     private final String host;
     private final String zone;
+    private final SnapshotRepository snapshotRows = new SnapshotRepository();
+    private final AttachmentRepository attachmentRows = new AttachmentRepository();
+    private final SnapshotService snapshots;
+    private final AttachmentService attachments;
 
     public VolumeService(Database db, VolumeRepository volumes, VolumeBackend backend, String host, String zone) {
         this.db = db;
@@ -39,10 +45,24 @@ public final class VolumeService {
         this.backend = backend;
         this.host = host;
         this.zone = zone;
+        this.snapshots = new SnapshotService(db, volumes, snapshotRows, backend);
+        this.attachments = backend instanceof RbdVolumeBackend rbd
+                ? new AttachmentService(db, volumes, attachmentRows, host, "rbd", rbd.pool().name())
+                : new AttachmentService(db, volumes, attachmentRows, host, "local", null);
     }
 
     public VolumeBackend backend() {
         return backend;
+    }
+
+    /** Cinder snapshots of these volumes. */
+    public SnapshotService snapshots() {
+        return snapshots;
+    }
+
+    /** Attachments (3.27+) of these volumes. */
+    public AttachmentService attachments() {
+        return attachments;
     }
 
     /** The volume if the caller may see it (its project, or any for an admin). */
@@ -94,7 +114,9 @@ public final class VolumeService {
 
     public void delete(RequestContext ctx, String id) {
         Volume v = get(ctx, id);
-        boolean moved = db.tx(dsl -> volumes.transition(dsl, id,
+        boolean moved = db.tx(dsl -> snapshotRows.countOfVolume(dsl, id) == 0
+                && !attachments.hasAttachments(dsl, id)
+                && volumes.transition(dsl, id,
                 Set.of("available", "error", "error_restoring", "error_extending", "error_managing"), "deleting", Map.of()));
         if (!moved) {
             throw CinderException.invalidVolume("Volume status must be available or error or error_restoring or "
@@ -107,6 +129,71 @@ public final class VolumeService {
         } catch (IOException e) {
             LOG.error("deleting volume {} failed", id, e);
             db.txRun(dsl -> volumes.update(dsl, id, Map.of(VOLUMES.STATUS, "error_deleting")));
+        }
+    }
+
+    /** The statuses {@code os-reset_status} accepts (cinder's {@code volume_status} format). */
+    public static final Set<String> RESETTABLE_STATUSES = Set.of("creating", "available", "deleting", "error",
+            "error_deleting", "error_managing", "managing", "attaching", "in-use", "detaching", "maintenance",
+            "restoring-backup", "error_restoring", "reserved", "error_extending");
+    public static final Set<String> ATTACH_STATUSES = Set.of("attached", "detached");
+
+    /**
+     * {@code os-reset_status} (admin): status and/or attach_status, checked as cinder's
+     * VolumeAdminController does: no reset to deleting, none to in-use without an attachment;
+     * attach_status detached removes the attachments.
+     */
+    public void resetStatus(RequestContext ctx, String id, String status, String attachStatus) {
+        get(ctx, id);
+        if ("deleting".equals(status)) {
+            throw CinderException.badRequest("Cannot reset-state to " + status);
+        }
+        db.txRun(dsl -> {
+            Volume v = volumes.lock(dsl, id).orElseThrow(() -> CinderException.volumeNotFound(id));
+            if ("in-use".equals(status) && !attachments.hasAttachments(dsl, id)) {
+                throw CinderException.badRequest("Cannot reset-state to in-use because volume does not have any "
+                        + "attachments.");
+            }
+            Map<org.jooq.Field<?>, Object> changes = new java.util.LinkedHashMap<>();
+            if (status != null) {
+                changes.put(VOLUMES.STATUS, status);
+            }
+            if (attachStatus != null) {
+                changes.put(VOLUMES.ATTACH_STATUS, attachStatus);
+            }
+            volumes.update(dsl, v.id(), changes);
+            if ("detached".equals(attachStatus)) {
+                attachments.detachAll(dsl, id);
+            }
+        });
+    }
+
+    /**
+     * {@code os-extend}: grows the volume's image or file. The volume must be available (or
+     * in-use from 3.42); it is {@code extending} meanwhile and returns to its status after, or to
+     * {@code error_extending} when the backend fails (cinder's manager).
+     */
+    public void extend(RequestContext ctx, String id, int newSizeGb, boolean allowInUse) {
+        Volume v = get(ctx, id);
+        String expected = allowInUse && "in-use".equals(v.status()) ? "in-use" : "available";
+        if (newSizeGb <= v.size()) {
+            throw CinderException.invalidInput("New size for extend must be greater than current size. (current: "
+                    + v.size() + ", extended: " + newSizeGb + ").");
+        }
+        boolean moved = db.tx(dsl -> volumes.transition(dsl, id, Set.of(expected), "extending",
+                Map.of(VOLUMES.PREVIOUS_STATUS, expected)));
+        if (!moved) {
+            Volume now = get(ctx, id);
+            throw CinderException.invalidVolume("Volume " + id + " status must be '{'status': '" + expected
+                    + "'}' to extend, currently " + now.status() + ".");
+        }
+        try {
+            backend.extend(id, newSizeGb * GIB);
+            db.txRun(dsl -> volumes.transition(dsl, id, Set.of("extending"), expected,
+                    Map.of(VOLUMES.SIZE, newSizeGb, VOLUMES.PREVIOUS_STATUS, "extending")));
+        } catch (IOException | RuntimeException e) {
+            LOG.error("extending volume {} failed", id, e);
+            db.txRun(dsl -> volumes.transition(dsl, id, Set.of("extending"), "error_extending", Map.of()));
         }
     }
 }

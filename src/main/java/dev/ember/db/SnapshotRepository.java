@@ -1,0 +1,110 @@
+package dev.ember.db;
+
+import dev.ember.db.generated.tables.records.SnapshotsRecord;
+import dev.ember.volume.Snapshot;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+
+import java.time.LocalDateTime;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static dev.ember.db.generated.Tables.SNAPSHOTS;
+
+/** Reads and writes cinder's {@code snapshots} table. Blocking. */
+public final class SnapshotRepository {
+
+    static Condition live() {
+        return SNAPSHOTS.DELETED.eq((byte) 0).or(SNAPSHOTS.DELETED.isNull());
+    }
+
+    public Optional<Snapshot> find(DSLContext dsl, String id) {
+        return dsl.selectFrom(SNAPSHOTS).where(SNAPSHOTS.ID.eq(id)).and(live()).fetchOptional()
+                .map(SnapshotRepository::toSnapshot);
+    }
+
+    public Optional<Snapshot> lock(DSLContext dsl, String id) {
+        return dsl.selectFrom(SNAPSHOTS).where(SNAPSHOTS.ID.eq(id)).and(live()).forUpdate().fetchOptional()
+                .map(SnapshotRepository::toSnapshot);
+    }
+
+    /**
+     * Live snapshots, newest first; {@code projectId} null for all projects, {@code volumeId},
+     * {@code status} and {@code name} null for no filter.
+     */
+    public List<Snapshot> list(DSLContext dsl, String projectId, String volumeId, String status, String name,
+                               int limit, int offset) {
+        Condition c = live();
+        if (projectId != null) {
+            c = c.and(SNAPSHOTS.PROJECT_ID.eq(projectId));
+        }
+        if (volumeId != null) {
+            c = c.and(SNAPSHOTS.VOLUME_ID.eq(volumeId));
+        }
+        if (status != null) {
+            c = c.and(SNAPSHOTS.STATUS.eq(status));
+        }
+        if (name != null) {
+            c = c.and(SNAPSHOTS.DISPLAY_NAME.eq(name));
+        }
+        return dsl.selectFrom(SNAPSHOTS).where(c).orderBy(SNAPSHOTS.CREATED_AT.desc(), SNAPSHOTS.ID.desc())
+                .limit(limit).offset(offset).fetch().map(SnapshotRepository::toSnapshot);
+    }
+
+    public int countOfVolume(DSLContext dsl, String volumeId) {
+        return dsl.fetchCount(SNAPSHOTS, live().and(SNAPSHOTS.VOLUME_ID.eq(volumeId)));
+    }
+
+    public void insert(DSLContext dsl, Snapshot s) {
+        SnapshotsRecord r = dsl.newRecord(SNAPSHOTS);
+        r.setId(s.id());
+        r.setVolumeId(s.volumeId());
+        r.setUserId(s.userId());
+        r.setProjectId(s.projectId());
+        r.setStatus(s.status());
+        r.setProgress(s.progress());
+        r.setVolumeSize(s.volumeSize());
+        r.setDisplayName(s.displayName());
+        r.setDisplayDescription(s.displayDescription());
+        r.setVolumeTypeId(s.volumeTypeId());
+        r.setGroupSnapshotId(s.groupSnapshotId());
+        r.setUseQuota((byte) (s.useQuota() ? 1 : 0));
+        r.setCreatedAt(s.createdAt());
+        r.setUpdatedAt(s.updatedAt());
+        r.setDeleted((byte) 0);
+        r.store();
+    }
+
+    /** Compare-and-set of the status. */
+    public boolean transition(DSLContext dsl, String id, Collection<String> from, String to, Map<Field<?>, Object> changes) {
+        Map<Field<?>, Object> all = new LinkedHashMap<>(changes);
+        all.put(SNAPSHOTS.STATUS, to);
+        all.putIfAbsent(SNAPSHOTS.UPDATED_AT, BackupRepository.now());
+        return dsl.update(SNAPSHOTS).set(all).where(SNAPSHOTS.ID.eq(id)).and(live()).and(SNAPSHOTS.STATUS.in(from))
+                .execute() == 1;
+    }
+
+    public void update(DSLContext dsl, String id, Map<Field<?>, Object> changes) {
+        Map<Field<?>, Object> all = new LinkedHashMap<>(changes);
+        all.putIfAbsent(SNAPSHOTS.UPDATED_AT, BackupRepository.now());
+        dsl.update(SNAPSHOTS).set(all).where(SNAPSHOTS.ID.eq(id)).and(live()).execute();
+    }
+
+    public void softDelete(DSLContext dsl, String id) {
+        LocalDateTime now = BackupRepository.now();
+        dsl.update(SNAPSHOTS).set(SNAPSHOTS.STATUS, "deleted").set(SNAPSHOTS.DELETED, (byte) 1)
+                .set(SNAPSHOTS.DELETED_AT, now).set(SNAPSHOTS.UPDATED_AT, now)
+                .where(SNAPSHOTS.ID.eq(id)).execute();
+    }
+
+    static Snapshot toSnapshot(SnapshotsRecord r) {
+        return new Snapshot(r.getId(), r.getVolumeId(), r.getUserId(), r.getProjectId(), r.getStatus(),
+                r.getProgress(), r.getVolumeSize() == null ? 0 : r.getVolumeSize(), r.getDisplayName(),
+                r.getDisplayDescription(), r.getVolumeTypeId(), r.getGroupSnapshotId(),
+                r.getUseQuota() == null || r.getUseQuota() != 0, r.getCreatedAt(), r.getUpdatedAt());
+    }
+}

@@ -1,0 +1,121 @@
+package dev.ember.volume;
+
+import dev.ember.auth.RequestContext;
+import dev.ember.db.BackupRepository;
+import dev.ember.db.Database;
+import dev.ember.db.SnapshotRepository;
+import dev.ember.db.VolumeRepository;
+import dev.ember.error.CinderException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import static dev.ember.db.generated.Tables.SNAPSHOTS;
+
+/**
+ * Cinder snapshots of the volume service's own volumes (cinder/volume/api.py's snapshot part
+ * with the volume manager's create/delete folded in): an RBD snapshot {@code snapshot-<id>} in
+ * the Ceph profile, a sparse file copy in the embedded one. Blocking.
+ */
+public final class SnapshotService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotService.class);
+
+    private final Database db;
+    private final VolumeRepository volumes;
+    private final SnapshotRepository snapshots;
+    private final VolumeBackend backend;
+
+    public SnapshotService(Database db, VolumeRepository volumes, SnapshotRepository snapshots, VolumeBackend backend) {
+        this.db = db;
+        this.volumes = volumes;
+        this.snapshots = snapshots;
+        this.backend = backend;
+    }
+
+    public static CinderException notFound(String id) {
+        return CinderException.notFound("Snapshot " + id + " could not be found.");
+    }
+
+    /** The snapshot if the caller may see it (its project, or any for an admin). */
+    public Snapshot get(RequestContext ctx, String id) {
+        return find(id).filter(s -> ctx.isAdmin() || ctx.projectId().equals(s.projectId()))
+                .orElseThrow(() -> notFound(id));
+    }
+
+    public Optional<Snapshot> find(String id) {
+        return db.tx(dsl -> snapshots.find(dsl, id));
+    }
+
+    public List<Snapshot> list(RequestContext ctx, boolean allTenants, String volumeId, String status, String name,
+                               int limit, int offset) {
+        String project = allTenants && ctx.isAdmin() ? null : ctx.projectId();
+        return db.tx(dsl -> snapshots.list(dsl, project, volumeId, status, name, limit, offset));
+    }
+
+    /**
+     * {@code POST /snapshots}: the volume must be {@code available}, or {@code in-use} with
+     * {@code force}, as in cinder's {@code _create_snapshot}.
+     */
+    public Snapshot create(RequestContext ctx, String volumeId, boolean force, String name, String description) {
+        Volume volume = db.tx(dsl -> volumes.find(dsl, volumeId))
+                .filter(v -> ctx.isAdmin() || ctx.projectId().equals(v.projectId()))
+                .orElseThrow(() -> CinderException.volumeNotFound(volumeId));
+        if (!backend.supportsSnapshots()) {
+            throw CinderException.badRequest("Snapshots are not supported by this volume backend.");
+        }
+        String id = UUID.randomUUID().toString();
+        db.txRun(dsl -> {
+            Volume v = volumes.lock(dsl, volume.id()).orElseThrow(() -> CinderException.volumeNotFound(volumeId));
+            if ("maintenance".equals(v.status())) {
+                throw CinderException.invalidVolume("The snapshot cannot be created when the volume is in "
+                        + "maintenance mode.");
+            }
+            if ("error".equals(v.status())) {
+                throw CinderException.invalidVolume("The snapshot cannot be created when the volume is in error "
+                        + "status.");
+            }
+            List<String> valid = force ? List.of("available", "in-use") : List.of("available");
+            if (!valid.contains(v.status())) {
+                throw CinderException.invalidVolume("Volume " + v.id() + " status must be " + String.join(", ", valid)
+                        + ", but current status is: " + v.status() + ".");
+            }
+            LocalDateTime now = BackupRepository.now();
+            snapshots.insert(dsl, new Snapshot(id, v.id(), ctx.userId(), ctx.projectId(), "creating", "0%", v.size(),
+                    name, description, v.volumeTypeId(), null, true, now, now));
+        });
+        try {
+            backend.createSnapshot(volume.id(), id);
+            db.txRun(dsl -> snapshots.transition(dsl, id, Set.of("creating"), "available",
+                    Map.of(SNAPSHOTS.PROGRESS, "100%")));
+        } catch (IOException | RuntimeException e) {
+            LOG.error("creating snapshot {} of volume {} failed", id, volume.id(), e);
+            db.txRun(dsl -> snapshots.transition(dsl, id, Set.of("creating"), "error", Map.of()));
+        }
+        return get(ctx, id);
+    }
+
+    /** {@code DELETE /snapshots/{id}}: status must be available or error. */
+    public void delete(RequestContext ctx, String id) {
+        Snapshot s = get(ctx, id);
+        boolean moved = db.tx(dsl -> snapshots.transition(dsl, id, Set.of("available", "error"), "deleting", Map.of()));
+        if (!moved) {
+            throw CinderException.invalidSnapshot("Snapshot status must be available or error and must not be part "
+                    + "of a group.");
+        }
+        try {
+            backend.deleteSnapshot(s.volumeId(), id);
+            db.txRun(dsl -> snapshots.softDelete(dsl, id));
+        } catch (IOException | RuntimeException e) {
+            LOG.error("deleting snapshot {} failed", id, e);
+            db.txRun(dsl -> snapshots.update(dsl, id, Map.of(SNAPSHOTS.STATUS, "error_deleting")));
+        }
+    }
+}
