@@ -13,6 +13,9 @@ import dev.ember.driver.VolumeDevice;
 import dev.ember.error.CinderException;
 import dev.ember.rpc.BackupRpc;
 import dev.ember.rpc.BackupRpcEndpoint;
+import dev.ember.rpc.notify.BackupUsage;
+import dev.ember.rpc.notify.Notifier;
+import dev.ember.rpc.oslo.RpcContext;
 import dev.ember.volume.Snapshot;
 import dev.ember.volume.Volume;
 import dev.ember.volume.VolumeBackend;
@@ -49,6 +52,7 @@ public final class BackupManager implements BackupRpcEndpoint {
     private final BackupDriver driver;
     private final VolumeBackend volumeBackend;
     private final String host;
+    private volatile Notifier notifier = Notifier.noop();
     private final SnapshotRepository snapshots = new SnapshotRepository();
 
     public BackupManager(Database db, BackupRepository backups, VolumeRepository volumes, QuotaRepository quotas,
@@ -64,6 +68,26 @@ public final class BackupManager implements BackupRpcEndpoint {
 
     public String host() {
         return host;
+    }
+
+    /** Where backup.* notifications go (default: nowhere). */
+    public void setNotifier(Notifier notifier) {
+        this.notifier = notifier == null ? Notifier.noop() : notifier;
+    }
+
+    /** cinder's notify_about_backup_usage with the backup as it is now in the database; never throws. */
+    private void notifyUsage(String backupId, String suffix) {
+        Notifier n = notifier;
+        if (!n.enabled()) {
+            return;
+        }
+        try {
+            db.tx(dsl -> backups.findIncludingDeleted(dsl, backupId)).ifPresent(b -> n.backupUsage(
+                    RpcContext.of(b.userId(), b.projectId(), true, List.of("admin"), null, null, null),
+                    BackupUsage.Source.of(b), suffix, null));
+        } catch (RuntimeException e) {
+            LOG.warn("backup.{} notification for {} failed: {}", suffix, backupId, e.toString());
+        }
     }
 
     /**
@@ -93,6 +117,7 @@ public final class BackupManager implements BackupRpcEndpoint {
             LOG.warn("create_backup: backup {} no longer exists", backupId);
             return;
         }
+        notifyUsage(backupId, "create.start");
         Volume volume = tx(dsl -> volumes.find(dsl, backup.volumeId())).orElse(null);
         if (backup.status() != BackupStatus.CREATING) {
             failCreate(backup, volume, "Create backup aborted, expected backup status creating but got "
@@ -155,6 +180,7 @@ public final class BackupManager implements BackupRpcEndpoint {
             LOG.info("backup {} changed state during creation; leaving it as it is", backupId);
         } else {
             LOG.info("backup {} of volume {} is available", backupId, volume.id());
+            notifyUsage(backupId, "create.end");
         }
     }
 
@@ -194,6 +220,7 @@ public final class BackupManager implements BackupRpcEndpoint {
             LOG.warn("restore_backup: backup {} or volume {} no longer exists", backupId, volumeId);
             return;
         }
+        notifyUsage(backupId, "restore.start");
         if (!"restoring-backup".equals(volume.status()) && !"creating".equals(volume.status())) {
             txRun(dsl -> {
                 backups.transition(dsl, backupId, Set.of(BackupStatus.RESTORING), BackupStatus.AVAILABLE, Map.of());
@@ -246,6 +273,7 @@ public final class BackupManager implements BackupRpcEndpoint {
             backups.transition(dsl, backupId, Set.of(BackupStatus.RESTORING), BackupStatus.AVAILABLE, Map.of());
         });
         LOG.info("backup {} restored to volume {}", backupId, volumeId);
+        notifyUsage(backupId, "restore.end");
     }
 
     private boolean stillRestoring(String backupId) {
@@ -284,6 +312,7 @@ public final class BackupManager implements BackupRpcEndpoint {
         if (backup == null) {
             return;
         }
+        notifyUsage(backupId, "delete.start");
         if (backup.status() != BackupStatus.DELETING) {
             txRun(dsl -> backups.update(dsl, backupId, Map.of(BACKUPS.STATUS, BackupStatus.ERROR.value(),
                     BACKUPS.FAIL_REASON, truncate("Delete_backup aborted, expected backup status deleting but got "
@@ -316,6 +345,7 @@ public final class BackupManager implements BackupRpcEndpoint {
             backups.refreshDependentCount(dsl, backup.parentId());
         });
         LOG.info("backup {} deleted", backupId);
+        notifyUsage(backupId, "delete.end");
     }
 
     // ---------------------------------------------------------------- admin
@@ -335,6 +365,7 @@ public final class BackupManager implements BackupRpcEndpoint {
             backups.update(dsl, backupId, Map.of(BACKUPS.STATUS, to.value()));
             backups.refreshDependentCount(dsl, backup.parentId());
         });
+        notifyUsage(backupId, "reset_status.end");
     }
 
     @Override

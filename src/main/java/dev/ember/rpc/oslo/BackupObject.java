@@ -49,6 +49,8 @@ public record BackupObject(
 
     public static final String NAME = "Backup";
     public static final String VERSION = "1.7";
+    /** {@code BackupImport}: what cinder-api's import_record sends instead of {@code Backup}. */
+    public static final String IMPORT_NAME = "BackupImport";
 
     public BackupObject {
         if (id == null) {
@@ -59,7 +61,8 @@ public record BackupObject(
 
     /** Reads a Backup primitive of version 1.x up to 1.7 (older minors simply lack newer fields). */
     public static BackupObject fromPrimitive(VersionedObject o) {
-        o.expect(NAME, VERSION);
+        // cinder-api's import_record sends a BackupImport (same fields as Backup, its own class).
+        o.expect(IMPORT_NAME.equals(o.name()) ? IMPORT_NAME : NAME, VERSION);
         Map<String, Object> d = o.data();
         BackupObject parent = null;
         boolean parentLoaded = d.containsKey("parent");

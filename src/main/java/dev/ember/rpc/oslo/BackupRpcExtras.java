@@ -14,8 +14,8 @@ import java.util.List;
 public interface BackupRpcExtras {
 
     /**
-     * cinder-volume's answer to a {@code get_backup_device} cast. Ember's manager does not ask
-     * cinder-volume for devices, so by default this is logged and dropped.
+     * cinder-volume's answer to a {@code get_backup_device} cast. By default logged and dropped; with a
+     * {@link ContinueBackupHandler} (remote volume backend) the backup proceeds on the given device.
      */
     void continueBackup(BackupObject backup, BackupDeviceInfo device);
 
@@ -29,24 +29,38 @@ public interface BackupRpcExtras {
     List<LogLevel> getLogLevels(LogLevel request);
 
     static BackupRpcExtras defaults() {
-        return new Defaults(null);
+        return new Defaults(null, null);
     }
 
     /** Defaults, with {@code onPublishCapabilities} run for publish_service_capabilities. */
     static BackupRpcExtras defaults(Runnable onPublishCapabilities) {
-        return new Defaults(onPublishCapabilities);
+        return new Defaults(onPublishCapabilities, null);
+    }
+
+    /**
+     * Defaults, with {@code onPublishCapabilities} run for publish_service_capabilities and
+     * {@code onContinue} (nullable: logged and dropped) for continue_backup.
+     */
+    static BackupRpcExtras defaults(Runnable onPublishCapabilities, ContinueBackupHandler onContinue) {
+        return new Defaults(onPublishCapabilities, onContinue);
     }
 
     final class Defaults implements BackupRpcExtras {
         private static final Logger LOG = LoggerFactory.getLogger(BackupRpcExtras.class);
         private final Runnable onPublish;
+        private final ContinueBackupHandler onContinue;
 
-        Defaults(Runnable onPublish) {
+        Defaults(Runnable onPublish, ContinueBackupHandler onContinue) {
             this.onPublish = onPublish;
+            this.onContinue = onContinue;
         }
 
         @Override
         public void continueBackup(BackupObject backup, BackupDeviceInfo device) {
+            if (onContinue != null) {
+                onContinue.continueBackup(backup, device);
+                return;
+            }
             LOG.warn("continue_backup for backup {} ignored: Ember does not request backup devices from "
                     + "cinder-volume", backup.id());
         }

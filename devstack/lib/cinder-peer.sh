@@ -1,0 +1,194 @@
+# shellcheck shell=bash
+# devstack/lib/cinder-peer.sh — Debian's real cinder (12 "bookworm", cinder 21.x "Zed") beside Ember
+# for the drop-in test: cinder-api (noauth), cinder-scheduler and cinder-volume (RBD backend on the
+# project's one-node Ceph under data/ceph, pool "volumes", user "cinder") on the project's MariaDB
+# (Ember's database user) and RabbitMQ (its own vhost), run as plain background processes (no
+# systemd). Ember takes cinder-backup's place: same host name, transport_url and database.
+# Based on the project's shared reference peer-cinder.sh. Source after devstack/lib/services.sh.
+#
+#   cinder_peer_install          apt-get install the cinder services and clients (once; idempotent)
+#   cinder_peer_setup            vhost, database, cinder.conf, `cinder-manage db sync` (idempotent)
+#   cinder_peer_start            setup + start cinder-api, cinder-scheduler, cinder-volume; wait until up
+#   cinder_peer_stop             stop them
+#   cinder_peer_status           processes and the services table
+#   cinder_peer_env              print the stock client's environment (noauth)
+#   cinder_peer_transport_url    print the transport_url the services (and Ember) use
+#
+# Environment: CINDER_PEER_DIR (data/cinder-peer), CINDER_PEER_HOST (ember-interop),
+# CINDER_PEER_DB (cinder_interop), CINDER_PEER_VHOST (ember-interop), CINDER_PEER_API_PORT (18786),
+# CINDER_PEER_PROJECT / CINDER_PEER_USER (hex ids), EMBER_CEPH_DIR (data/ceph).
+
+_CP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+CINDER_PEER_DIR=${CINDER_PEER_DIR:-$_CP_ROOT/data/cinder-peer}
+CINDER_PEER_HOST=${CINDER_PEER_HOST:-ember-interop}
+CINDER_PEER_DB=${CINDER_PEER_DB:-cinder_interop}
+CINDER_PEER_VHOST=${CINDER_PEER_VHOST:-ember-interop}
+CINDER_PEER_API_PORT=${CINDER_PEER_API_PORT:-18786}
+CINDER_PEER_PROJECT=${CINDER_PEER_PROJECT:-7e1e5a0d9b2c4f7e8a6b5c4d3e2f1a0b}
+CINDER_PEER_USER=${CINDER_PEER_USER:-0f1e2d3c4b5a69788796a5b4c3d2e1f0}
+CINDER_PEER_SERVICES=${CINDER_PEER_SERVICES:-"cinder-api cinder-scheduler cinder-volume"}
+CINDER_PEER_PACKAGES=${CINDER_PEER_PACKAGES:-cinder-api cinder-scheduler cinder-volume python3-cinderclient python3-pymysql python3-rbd python3-rados ceph-common}
+CINDER_PEER_CONF="$CINDER_PEER_DIR/cinder.conf"
+_CP_CEPH_DIR=${EMBER_CEPH_DIR:-$_CP_ROOT/data/ceph}
+
+cinder_peer_log() { printf '[cinder-peer] %s\n' "$*" >&2; }
+
+cinder_peer_transport_url() {
+    printf 'rabbit://%s:%s@%s:%s/%s\n' "${RABBITMQ_USER:-guest}" "${RABBITMQ_PASSWORD:-guest}" \
+        "${RABBITMQ_HOST:-127.0.0.1}" "${RABBITMQ_PORT:-5672}" "$CINDER_PEER_VHOST"
+}
+
+cinder_peer_db_url() {
+    printf 'mysql+pymysql://%s:%s@127.0.0.1:3306/%s?charset=utf8\n' "${EMBER_DB_USER:-ember}" \
+        "${EMBER_DB_PASSWORD:-ember}" "$CINDER_PEER_DB"
+}
+
+cinder_peer_install() {
+    local missing=() p
+    for p in $CINDER_PEER_PACKAGES; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    cinder_peer_log "installing: ${missing[*]}"
+    # No init system: keep the packages' postinst scripts from starting services.
+    local own_policy=0
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        ember_as_root sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d'
+        own_policy=1
+    fi
+    local apt=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends)
+    local rc=0
+    if ! ember_as_root "${apt[@]}" "${missing[@]}" </dev/null >"$CINDER_PEER_DIR.install.log" 2>&1; then
+        ember_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q </dev/null >>"$CINDER_PEER_DIR.install.log" 2>&1
+        ember_as_root "${apt[@]}" "${missing[@]}" </dev/null >>"$CINDER_PEER_DIR.install.log" 2>&1 || rc=1
+    fi
+    [ $own_policy = 1 ] && ember_as_root rm -f /usr/sbin/policy-rc.d
+    [ $rc = 0 ] || { cinder_peer_log "apt-get install failed (see $CINDER_PEER_DIR.install.log)"; return 1; }
+}
+
+_cinder_peer_write_conf() {
+    mkdir -p "$CINDER_PEER_DIR"/{run,log,lock,state}
+    cat >"$CINDER_PEER_CONF" <<CONF
+# written by devstack/lib/cinder-peer.sh
+[DEFAULT]
+host = $CINDER_PEER_HOST
+my_ip = 127.0.0.1
+auth_strategy = noauth
+transport_url = $(cinder_peer_transport_url)
+state_path = $CINDER_PEER_DIR/state
+log_dir = $CINDER_PEER_DIR/log
+debug = true
+api_paste_config = /etc/cinder/api-paste.ini
+osapi_volume_listen = 127.0.0.1
+osapi_volume_listen_port = $CINDER_PEER_API_PORT
+osapi_volume_workers = 1
+enabled_backends = ceph
+default_volume_type = __DEFAULT__
+storage_availability_zone = nova
+backup_driver = cinder.backup.drivers.ceph.CephBackupDriver
+backup_ceph_conf = $_CP_CEPH_DIR/ceph.conf
+backup_ceph_user = cinder
+backup_ceph_pool = backups
+glance_api_servers = http://127.0.0.1:9292
+
+[database]
+connection = $(cinder_peer_db_url)
+
+[oslo_concurrency]
+lock_path = $CINDER_PEER_DIR/lock
+
+[oslo_messaging_notifications]
+# messagingv2 breaks volume create/delete with Debian's cinder 21.3.1 (see the reference notes)
+driver = noop
+
+[ceph]
+volume_driver = cinder.volume.drivers.rbd.RBDDriver
+volume_backend_name = ceph
+rbd_pool = volumes
+rbd_ceph_conf = $_CP_CEPH_DIR/ceph.conf
+rbd_user = cinder
+rbd_flatten_volume_from_snapshot = false
+rbd_max_clone_depth = 5
+report_discard_supported = true
+CONF
+}
+
+cinder_peer_setup() {
+    mkdir -p "$CINDER_PEER_DIR"
+    [ -f "$_CP_CEPH_DIR/ceph.conf" ] || { cinder_peer_log "no Ceph at $_CP_CEPH_DIR (run devstack/ceph start)"; return 1; }
+    rabbitmqctl -q add_vhost "$CINDER_PEER_VHOST" >/dev/null 2>&1 || true
+    rabbitmqctl -q set_permissions -p "$CINDER_PEER_VHOST" "${RABBITMQ_USER:-guest}" '.*' '.*' '.*' >/dev/null \
+        || { cinder_peer_log "cannot set up RabbitMQ vhost $CINDER_PEER_VHOST"; return 1; }
+    ensure_db_user "$CINDER_PEER_DB" >/dev/null
+    _cinder_peer_write_conf
+    if ! cinder-manage --config-file "$CINDER_PEER_CONF" db sync >"$CINDER_PEER_DIR/log/db-sync.log" 2>&1; then
+        cinder_peer_log "cinder-manage db sync failed:"; tail -n 20 "$CINDER_PEER_DIR/log/db-sync.log" >&2
+        return 1
+    fi
+}
+
+# cinder_peer_reset_db: empty the database (drop + create + db sync): a clean slate per test run.
+cinder_peer_reset_db() {
+    recreate_database "$CINDER_PEER_DB" >/dev/null
+    ensure_db_user "$CINDER_PEER_DB" >/dev/null
+    cinder-manage --config-file "$CINDER_PEER_CONF" db sync >"$CINDER_PEER_DIR/log/db-sync.log" 2>&1
+}
+
+_cinder_peer_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+cinder_peer_start() {
+    cinder_peer_setup || return 1
+    local s
+    for s in $CINDER_PEER_SERVICES; do
+        _cinder_peer_alive "$CINDER_PEER_DIR/run/$s.pid" && continue
+        setsid nohup "/usr/bin/$s" --config-file "$CINDER_PEER_CONF" >>"$CINDER_PEER_DIR/log/$s.stdout" 2>&1 </dev/null &
+        echo $! >"$CINDER_PEER_DIR/run/$s.pid"
+    done
+    local i up want
+    want=$(printf '%s\n' $CINDER_PEER_SERVICES | grep -cv cinder-api)
+    for i in $(seq 1 120); do
+        curl -s -o /dev/null "http://127.0.0.1:$CINDER_PEER_API_PORT/" && break; sleep 0.5
+    done
+    for i in $(seq 1 120); do
+        up=$(_cinder_peer_sql "select count(*) from services where deleted=0 and disabled=0 and host like '$CINDER_PEER_HOST%' and updated_at > utc_timestamp() - interval 60 second and \`binary\` in ('cinder-scheduler','cinder-volume')")
+        [ "${up:-0}" -ge "$want" ] && break; sleep 0.5
+    done
+    cinder_peer_status
+}
+
+_cinder_peer_sql() {
+    mysql -N -h127.0.0.1 -u"${EMBER_DB_USER:-ember}" -p"${EMBER_DB_PASSWORD:-ember}" "$CINDER_PEER_DB" -e "$1" 2>/dev/null
+}
+
+cinder_peer_stop() {
+    local s f p
+    for s in $CINDER_PEER_SERVICES cinder-backup; do
+        f="$CINDER_PEER_DIR/run/$s.pid"
+        if _cinder_peer_alive "$f"; then
+            p=$(cat "$f"); kill "$p" 2>/dev/null || true
+            for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+            kill -0 "$p" 2>/dev/null && kill -9 "$p" 2>/dev/null
+        fi
+        rm -f "$f"
+    done
+}
+
+cinder_peer_status() {
+    local s
+    for s in $CINDER_PEER_SERVICES; do
+        if _cinder_peer_alive "$CINDER_PEER_DIR/run/$s.pid"; then echo "$s pid $(cat "$CINDER_PEER_DIR/run/$s.pid")"
+        else echo "$s stopped"; fi
+    done
+    mysql -t -h127.0.0.1 -u"${EMBER_DB_USER:-ember}" -p"${EMBER_DB_PASSWORD:-ember}" "$CINDER_PEER_DB" \
+        -e "select host, \`binary\`, disabled, updated_at, rpc_current_version from services where deleted=0" 2>/dev/null || true
+}
+
+cinder_peer_env() {
+    cat <<ENV
+export OS_AUTH_TYPE=noauth
+export OS_USER_ID=$CINDER_PEER_USER
+export OS_PROJECT_ID=$CINDER_PEER_PROJECT
+export CINDER_ENDPOINT=http://127.0.0.1:$CINDER_PEER_API_PORT/v3/$CINDER_PEER_PROJECT
+export OS_VOLUME_API_VERSION=3.64
+ENV
+}
