@@ -49,16 +49,10 @@ CONF
     ember_log "wrote $file (state_path=$state, port $port, database $db)"
 }
 
-# The backup driver of the Ceph profile: cinder's RBD driver once Ember has it (Drivers.java
-# knows cinder.backup.drivers.ceph), else the posix driver. EMBER_CEPH_BACKUP_DRIVER overrides.
+# The backup driver of the Ceph profile: cinder's RBD driver. EMBER_CEPH_BACKUP_DRIVER overrides
+# (e.g. cinder.backup.drivers.posix.PosixBackupDriver to back RBD volumes up to files).
 ember_ceph_backup_driver() {
-    if [ -n "${EMBER_CEPH_BACKUP_DRIVER:-}" ]; then
-        printf '%s\n' "$EMBER_CEPH_BACKUP_DRIVER"
-    elif grep -q 'backup.drivers.ceph' "$EMBER_ROOT/src/main/java/dev/ember/driver/Drivers.java" 2>/dev/null; then
-        printf '%s\n' cinder.backup.drivers.ceph.CephBackupDriver
-    else
-        printf '%s\n' cinder.backup.drivers.posix.PosixBackupDriver
-    fi
+    printf '%s\n' "${EMBER_CEPH_BACKUP_DRIVER:-cinder.backup.drivers.ceph.CephBackupDriver}"
 }
 
 # ember_write_ceph_conf FILE STATE_DIR PORT DATABASE CEPH_CONF : writes the Ceph profile: volumes

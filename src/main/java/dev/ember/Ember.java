@@ -24,6 +24,15 @@ import dev.ember.rpc.amqp.AmqpBackupRpc;
 import dev.ember.rpc.amqp.AmqpRpcServer;
 import dev.ember.rpc.amqp.BackupObjects;
 import dev.ember.rpc.amqp.RabbitSettings;
+import dev.ember.rpc.amqp.OsloRpcClient;
+import dev.ember.rpc.amqp.ServiceCapabilitiesReporter;
+import dev.ember.rpc.amqp.VolumeRpcClient;
+import dev.ember.rpc.notify.AmqpNotifier;
+import dev.ember.rpc.notify.NotificationSettings;
+import dev.ember.volume.remote.ConnectorProperties;
+import dev.ember.volume.remote.DatabaseLookups;
+import dev.ember.volume.remote.RemoteContinuation;
+import dev.ember.volume.remote.RemoteVolumeBackend;
 import dev.ember.rpc.oslo.BackupRpcExtras;
 import dev.ember.volume.FileVolumeBackend;
 import dev.ember.volume.RbdVolumeBackend;
@@ -37,6 +46,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -66,10 +76,14 @@ public final class Ember implements AutoCloseable {
     private final AmqpRpcServer rpcServer;
     private final AmqpBackupRpc rpcClient;
     private final VolumeBackend volumeBackend;
+    /** Outgoing RPC pieces (capabilities reporter, oslo client), closed in this order. */
+    private final List<AutoCloseable> outgoing;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private Ember(Vertx vertx, Database db, ExecutorService managerPool, ExecutorService driverPool, HttpServer http,
-                  BackupManager manager, AmqpRpcServer rpcServer, AmqpBackupRpc rpcClient, VolumeBackend volumeBackend) {
+                  BackupManager manager, AmqpRpcServer rpcServer, AmqpBackupRpc rpcClient, VolumeBackend volumeBackend,
+                  List<AutoCloseable> outgoing) {
+        this.outgoing = outgoing;
         this.vertx = vertx;
         this.db = db;
         this.managerPool = managerPool;
@@ -98,17 +112,42 @@ public final class Ember implements AutoCloseable {
                 Math.max(2, config.getInt("backup_native_threads_pool_size", Runtime.getRuntime().availableProcessors())));
 
         BackupDriver driver = Drivers.create(config, driverPool);
+        BackupRepository backups = new BackupRepository();
+        Vertx vertx = Vertx.vertx();
+        // Outgoing oslo RPC (to cinder-volume and cinder-scheduler) and notifications.
+        List<AutoCloseable> outgoing = new java.util.ArrayList<>();
+        OsloRpcClient oslo = null;
+        if (config.find("DEFAULT", "transport_url").isPresent()) {
+            oslo = new OsloRpcClient(vertx, RabbitSettings.fromConfig(config), "ember cinder-backup " + host + " outgoing")
+                    .startBlocking(Duration.ofSeconds(120));
+            outgoing.add(oslo);
+        }
         String volumeBackendName = config.get("volume_backend", "file");
-        VolumeBackend volumeBackend = switch (volumeBackendName) {
-            case "file" -> new FileVolumeBackend(Path.of(config.get("volumes_dir",
+        RemoteVolumeBackend remote = null;
+        VolumeBackend volumeBackend;
+        switch (volumeBackendName) {
+            case "file" -> volumeBackend = new FileVolumeBackend(Path.of(config.get("volumes_dir",
                     statePath.resolve("volumes").toString())));
             // The Ceph profile: volumes are RBD images <rbd_pool>/volume-<id> (rbd_ceph_conf, rbd_user).
-            case "rbd" -> RbdVolumeBackend.fromConfig(config);
+            case "rbd" -> volumeBackend = RbdVolumeBackend.fromConfig(config);
+            case "cinder" -> {
+                // Volumes of a real cinder-volume: get_backup_device / initialize_connection over RPC,
+                // data through librbd, as cinder-backup does in a full deployment.
+                if (oslo == null) {
+                    throw new IllegalArgumentException("volume_backend cinder needs transport_url");
+                }
+                String cephConf = config.find("DEFAULT", "backup_ceph_conf")
+                        .orElse(config.get("rbd_ceph_conf", "/etc/ceph/ceph.conf"));
+                remote = new RemoteVolumeBackend(new VolumeRpcClient(oslo), new RemoteVolumeBackend.Settings(
+                        Path.of(cephConf), config.get("backup_ceph_user", "cinder"), null,
+                        ConnectorProperties.of(config.get("my_ip", "127.0.0.1")), true),
+                        DatabaseLookups.creatingBackups(db, backups, host), DatabaseLookups.volumes(db));
+                volumeBackend = remote;
+            }
             default -> throw new IllegalArgumentException("volume_backend " + volumeBackendName
-                    + " is not supported (supported: file, rbd)");
-        };
+                    + " is not supported (supported: file, rbd, cinder)");
+        }
 
-        BackupRepository backups = new BackupRepository();
         VolumeRepository volumes = new VolumeRepository();
         QuotaRepository quotas = new QuotaRepository(Map.of(
                 QuotaRepository.BACKUPS_RESOURCE, config.getInt("quota_backups", 10),
@@ -119,20 +158,28 @@ public final class Ember implements AutoCloseable {
         db.txRun(dsl -> services.register(dsl, host, zone, RPC_VERSION, OBJECT_VERSION));
         manager.cleanupIncompleteOperations();
 
-        Vertx vertx = Vertx.vertx();
         BackupRpc rpc;
         AmqpRpcServer rpcServer = null;
         AmqpBackupRpc amqp = null;
-        if (config.find("DEFAULT", "transport_url").isPresent()) {
+        if (oslo != null) {
             // A broker: this process is a cinder-backup host on it, and its API casts through it,
             // so any up backup host (Ember or Python) can take the work.
             RabbitSettings rabbit = RabbitSettings.fromConfig(config);
-            rpcServer = new AmqpRpcServer(vertx, rabbit, host, manager, BackupRpcExtras.defaults(), managerPool);
+            manager.setNotifier(AmqpNotifier.fromSettings(NotificationSettings.fromConfig(config), oslo, host));
+            ServiceCapabilitiesReporter reporter = new ServiceCapabilitiesReporter(oslo, host,
+                    config.get("backup_driver", driver.serviceName()), zone, config.get("cluster", null),
+                    () -> true, managerPool);
+            outgoing.add(0, reporter);
+            BackupRpcExtras extras = BackupRpcExtras.defaults(reporter::publishAsync,
+                    remote == null ? null : new RemoteContinuation(remote, manager::createBackup));
+            rpcServer = new AmqpRpcServer(vertx, rabbit, host, manager, extras, managerPool);
             rpcServer.start().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
             amqp = new AmqpBackupRpc(vertx, rabbit, id -> db.tx(dsl -> backups.findIncludingDeleted(dsl, id))
                     .map(BackupObjects::of).orElseThrow(() -> CinderException.backupNotFound(id)));
             amqp.start().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
             rpc = amqp;
+            // update_service_capabilities to the scheduler: now and every backup_driver_stats_polling_interval.
+            reporter.start(vertx, Duration.ofSeconds(config.getInt("backup_driver_stats_polling_interval", 60)));
         } else {
             rpc = new InProcessRpc(host, manager, managerPool);
         }
@@ -169,7 +216,7 @@ public final class Ember implements AutoCloseable {
         }
         LOG.info("Ember {} listening on port {} (host {}, driver {})", RPC_VERSION, http.actualPort(), host,
                 driver.serviceName());
-        return new Ember(vertx, db, managerPool, driverPool, http, manager, rpcServer, amqp, volumeBackend);
+        return new Ember(vertx, db, managerPool, driverPool, http, manager, rpcServer, amqp, volumeBackend, outgoing);
     }
 
     private static String defaultHost() {
@@ -224,6 +271,13 @@ public final class Ember implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         driverPool.shutdownNow();
+        if (manager.driver() instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.debug("closing the backup driver", e);
+            }
+        }
         if (volumeBackend instanceof AutoCloseable c) {
             try {
                 c.close();
@@ -233,6 +287,13 @@ public final class Ember implements AutoCloseable {
         }
         if (rpcClient != null) {
             rpcClient.close();
+        }
+        for (AutoCloseable c : outgoing) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.debug("closing {}", c, e);
+            }
         }
         vertx.close();
         db.close();

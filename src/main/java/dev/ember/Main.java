@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** Ember's command line: {@code serve} runs the service. */
-@Command(name = "ember", mixinStandardHelpOptions = true, subcommands = {Main.Serve.class},
+@Command(name = "ember", mixinStandardHelpOptions = true, subcommands = {Main.Serve.class, Main.Bench.class},
         description = "Ember: a drop-in replacement for OpenStack cinder-backup.")
 public final class Main implements Runnable {
 
@@ -52,6 +52,33 @@ public final class Main implements Runnable {
             Runtime.getRuntime().addShutdownHook(new Thread(ember::close, "ember-shutdown"));
             ember.awaitTermination();
             return 0;
+        }
+    }
+
+    @Command(name = "bench", mixinStandardHelpOptions = true,
+            description = "Time the RBD backup driver against rbd export-diff/import-diff and rbd export/import "
+                    + "on a local Ceph cluster (creates and removes its own images).")
+    static final class Bench implements Callable<Integer> {
+        @CommandLine.Parameters(index = "0", arity = "0..1", defaultValue = "data/ceph/ceph.conf",
+                description = "ceph.conf of the cluster (default: ${DEFAULT-VALUE})")
+        String conf;
+
+        @Option(names = "--size-mib", defaultValue = "2048", description = "volume size (default: ${DEFAULT-VALUE})")
+        long sizeMib;
+
+        @Option(names = "--user", defaultValue = "cinder", description = "cephx user (default: ${DEFAULT-VALUE})")
+        String user;
+
+        @Option(names = "--verify", description = "also check that every restore and base is identical to the volume")
+        boolean verify;
+
+        @Override
+        public Integer call() {
+            List<String> args = new ArrayList<>(List.of(conf, "--size-mib", Long.toString(sizeMib), "--user", user));
+            if (verify) {
+                args.add("--verify");
+            }
+            return dev.ember.bench.RbdBench.run(args.toArray(String[]::new), System.out);
         }
     }
 }
