@@ -1,71 +1,15 @@
 package dev.ember.volume;
 
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
-
-import java.io.File;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
-/**
- * The one-node cluster of {@code devstack/ceph} for the volume-service tests (pool
- * {@code volumes}, user {@code cinder}), started on first use like dev.ember.ceph's
- * CephTestCluster: {@code EMBER_CEPH_CONF} uses another cluster, {@code EMBER_SKIP_CEPH_TESTS=1}
- * skips.
- */
+/** The volume-service tests' view of the checkout's one-node Ceph: pool {@code volumes}, user {@code cinder}. */
 public final class CephVolumesCluster {
     public static final String USER = "cinder";
     public static final String POOL = "volumes";
-    private static Path conf;
-
     private CephVolumesCluster() {
     }
 
-    public static synchronized Path conf() {
-        assumeFalse("1".equals(System.getenv("EMBER_SKIP_CEPH_TESTS")), "EMBER_SKIP_CEPH_TESTS=1");
-        if (conf != null) {
-            return conf;
-        }
-        String external = System.getenv("EMBER_CEPH_CONF");
-        if (external != null && !external.isBlank()) {
-            conf = Path.of(external);
-            return conf;
-        }
-        Path root = checkoutRoot();
-        Path log = root.resolve("target/ceph-start.log");
-        try {
-            Files.createDirectories(log.getParent());
-            Process p = new ProcessBuilder(List.of(root.resolve("devstack/ceph").toString(), "start"))
-                    .directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            if (!p.waitFor(15, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                fail("devstack/ceph start did not finish in 15 minutes; see " + log);
-            }
-            if (p.exitValue() != 0) {
-                fail("devstack/ceph start failed (exit " + p.exitValue() + "); see " + log);
-            }
-        } catch (IOException e) {
-            fail("cannot run devstack/ceph start: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            fail("interrupted while starting Ceph");
-        }
-        String dir = System.getenv("EMBER_CEPH_DIR");
-        conf = (dir == null || dir.isBlank() ? root.resolve("data/ceph") : root.resolve(dir)).resolve("ceph.conf");
-        return conf;
-    }
-
-    private static Path checkoutRoot() {
-        Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-        for (Path d = dir; d != null; d = d.getParent()) {
-            if (Files.isExecutable(d.resolve("devstack/ceph"))) {
-                return d;
-            }
-        }
-        throw new IllegalStateException("devstack/ceph not found above " + dir);
+    public static Path conf() {
+        return dev.ember.testing.LocalCeph.conf();
     }
 }

@@ -26,7 +26,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * The real one-node cluster for the RBD driver tests: pools {@code volumes} and {@code backups},
@@ -37,7 +36,6 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
  */
 public final class RbdFixture implements AutoCloseable {
     static final long MIB = 1 << 20;
-    private static Path conf;
 
     final CephCluster cluster;
     final Pool volumes;
@@ -54,45 +52,8 @@ public final class RbdFixture implements AutoCloseable {
     }
 
     /** The cluster config to use (starts the checkout's devstack cluster when needed). */
-    public static synchronized Path conf() {
-        assumeFalse("1".equals(System.getenv("EMBER_SKIP_CEPH_TESTS")), "EMBER_SKIP_CEPH_TESTS=1");
-        if (conf != null) {
-            return conf;
-        }
-        String external = System.getenv("EMBER_CEPH_CONF");
-        if (external != null && !external.isBlank()) {
-            conf = Path.of(external);
-            return conf;
-        }
-        Path root = null;
-        for (Path d = Path.of(System.getProperty("user.dir")).toAbsolutePath(); d != null; d = d.getParent()) {
-            if (Files.isExecutable(d.resolve("devstack/ceph"))) {
-                root = d;
-                break;
-            }
-        }
-        if (root == null) {
-            throw new IllegalStateException("devstack/ceph not found; set EMBER_CEPH_CONF");
-        }
-        try {
-            Path log = root.resolve("target/ceph-start.log");
-            Files.createDirectories(log.getParent());
-            Process p = new ProcessBuilder(root.resolve("devstack/ceph").toString(), "start").directory(root.toFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                fail("devstack/ceph start failed, see " + log);
-            }
-        } catch (IOException e) {
-            fail("cannot run devstack/ceph start: " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            fail("interrupted");
-        }
-        String dir = System.getenv("EMBER_CEPH_DIR");
-        conf = (dir == null || dir.isBlank() ? root.resolve("data/ceph") : root.resolve(dir)).resolve("ceph.conf");
-        return conf;
+    public static Path conf() {
+        return dev.ember.testing.LocalCeph.conf();
     }
 
     RbdBackupDriver driver(BaseLayout layout) {

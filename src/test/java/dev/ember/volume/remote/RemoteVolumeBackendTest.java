@@ -70,7 +70,7 @@ class RemoteVolumeBackendTest {
 
     @BeforeAll
     static void up() throws Exception {
-        conf = TestCeph.conf();
+        conf = dev.ember.testing.LocalCeph.conf();
         vhost = TestVhost.create("ember-remote");
         String exchange = "ember-remote-" + RpcRequest.newId().substring(0, 8);
         RabbitSettings settings = vhost.settings(exchange);
