@@ -286,8 +286,16 @@ public final class AmqpBackupRpc implements BackupRpc, AutoCloseable {
         Exception last = null;
         while (System.nanoTime() < deadline) {
             try {
-                RabbitSupport.on(ctx, () -> client.basicPublish(settings.controlExchange(), routingKey,
-                                RabbitSupport.properties(expirationMs), Buffer.buffer(body))
+                // The target queue is declared (as its server declares it) before every publish: a
+                // broker restart drops non-durable queues, and a cast confirmed into a missing queue
+                // would be silently lost. Declared here, it waits for the server to come back.
+                RabbitSupport.on(ctx, () -> client.exchangeDeclare(settings.controlExchange(), "topic",
+                                settings.durable(), settings.autoDelete())
+                                .compose(v -> client.queueDeclare(routingKey, settings.durable(), false,
+                                        settings.autoDelete(), settings.topicQueueArguments()))
+                                .compose(ok -> client.queueBind(routingKey, settings.controlExchange(), routingKey))
+                                .compose(v -> client.basicPublish(settings.controlExchange(), routingKey,
+                                        RabbitSupport.properties(expirationMs), Buffer.buffer(body)))
                                 .compose(v -> client.waitForConfirms(confirmTimeout)))
                         .toCompletionStage().toCompletableFuture().get(confirmTimeout + 5000, TimeUnit.MILLISECONDS);
                 return;
