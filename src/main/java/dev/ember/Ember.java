@@ -174,9 +174,9 @@ public final class Ember implements AutoCloseable {
                     remote == null ? null : new RemoteContinuation(remote, manager::createBackup));
             rpcServer = new AmqpRpcServer(vertx, rabbit, host, manager, extras, managerPool);
             rpcServer.start().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-            amqp = new AmqpBackupRpc(vertx, rabbit, id -> db.tx(dsl -> backups.findIncludingDeleted(dsl, id))
+            // The API's casts share the process's outgoing connection.
+            amqp = new AmqpBackupRpc(oslo, id -> db.tx(dsl -> backups.findIncludingDeleted(dsl, id))
                     .map(BackupObjects::of).orElseThrow(() -> CinderException.backupNotFound(id)));
-            amqp.start().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
             rpc = amqp;
             // update_service_capabilities to the scheduler: now and every backup_driver_stats_polling_interval.
             reporter.start(vertx, Duration.ofSeconds(config.getInt("backup_driver_stats_polling_interval", 60)));

@@ -3,45 +3,20 @@ package dev.ember.rpc.amqp;
 import dev.ember.error.CinderException;
 import dev.ember.rpc.BackupRpc;
 import dev.ember.rpc.oslo.BackupObject;
-import dev.ember.rpc.oslo.CinderFailures;
-import dev.ember.rpc.oslo.OsloCodec;
 import dev.ember.rpc.oslo.RpcContext;
-import dev.ember.rpc.oslo.RpcReply;
-import dev.ember.rpc.oslo.RpcRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.rabbitmq.QueueOptions;
-import io.vertx.rabbitmq.RabbitMQClient;
-import io.vertx.rabbitmq.RabbitMQConsumer;
-import io.vertx.rabbitmq.RabbitMQMessage;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
  * {@link BackupRpc} over RabbitMQ as cinder's {@code BackupAPI} (cinder/backup/rpcapi.py) sends it,
- * so the receiver can be Ember or a stock Python cinder-backup.
- *
- * <p>Casts are published to the control exchange with routing key {@code cinder-backup.<host>} on a
- * channel in confirm mode; a cast returns only once the broker confirmed it (while the broker is
- * unreachable it retries up to rpc_response_timeout, then fails with 503-kind CinderException).
- * Calls additionally carry {@code _msg_id}/{@code _reply_q} (queue {@code reply_<uuid4 hex>},
- * non-durable, {@code x-expires}) and the message expiration rpc_response_timeout; the reply's
- * failure is raised as {@link CinderException} when it is a cinder exception,
- * {@link dev.ember.rpc.oslo.RemoteRpcException} otherwise; no reply in time raises
- * {@link MessagingTimeoutException}.
+ * so the receiver can be Ember or a stock Python cinder-backup: the backup methods turned into
+ * oslo casts and calls to {@code cinder-backup.<host>}. The wire work (confirms, reply queue,
+ * timeouts, reconnects) is {@link OsloRpcClient}'s.
  *
  * <p>Blocking: call the {@link BackupRpc} methods from worker threads, never from an event loop.
  */
@@ -50,22 +25,22 @@ public final class AmqpBackupRpc implements BackupRpc, AutoCloseable {
     public static final String TOPIC = AmqpRpcServer.TOPIC;
     /** Zed's cinder-backup RPC version: the cap unless the wiring knows better (2.4 adds volume_is_new). */
     public static final String DEFAULT_VERSION_CAP = "2.3";
-    private static final Logger LOG = LoggerFactory.getLogger(AmqpBackupRpc.class);
 
-    private final RabbitSettings settings;
+    private final OsloRpcClient oslo;
+    private final boolean ownsClient;
     private final BackupObjectSource backups;
     private final Supplier<RpcContext> context;
     private final Supplier<String> versionCap;
-    private final RabbitMQClient client;
-    private final ContextInternal ctx;
-    private final String replyQueue = "reply_" + RpcRequest.newId();
-    private final Map<String, CompletableFuture<RpcReply>> waiting = new ConcurrentHashMap<>();
-    private final AtomicBoolean firstConnectDone = new AtomicBoolean();
-    private volatile RabbitMQConsumer replyConsumer;
 
-    /** Casts and calls carry an admin context acting for the backup's project; cap {@value #DEFAULT_VERSION_CAP}. */
+    /** With a connection of its own; casts and calls carry an admin context acting for the backup's project. */
     public AmqpBackupRpc(Vertx vertx, RabbitSettings settings, BackupObjectSource backups) {
-        this(vertx, settings, backups, null, () -> DEFAULT_VERSION_CAP);
+        this(new OsloRpcClient(vertx, settings, "ember cinder-backup client"), true, backups, null,
+                () -> DEFAULT_VERSION_CAP);
+    }
+
+    /** Over an existing (started) client, shared with the rest of the process's outgoing RPC. */
+    public AmqpBackupRpc(OsloRpcClient oslo, BackupObjectSource backups) {
+        this(oslo, false, backups, null, () -> DEFAULT_VERSION_CAP);
     }
 
     /**
@@ -73,77 +48,26 @@ public final class AmqpBackupRpc implements BackupRpc, AutoCloseable {
      * @param versionCap the highest cinder-backup RPC version the receivers understand (as cinder reads
      *                   it from the services table), e.g. "2.3"
      */
-    public AmqpBackupRpc(Vertx vertx, RabbitSettings settings, BackupObjectSource backups,
+    public AmqpBackupRpc(OsloRpcClient oslo, boolean ownsClient, BackupObjectSource backups,
                          Supplier<RpcContext> context, Supplier<String> versionCap) {
-        this.settings = settings;
+        this.oslo = oslo;
+        this.ownsClient = ownsClient;
         this.backups = backups;
         this.context = context;
         this.versionCap = versionCap == null ? () -> DEFAULT_VERSION_CAP : versionCap;
-        this.ctx = RabbitSupport.ownContext(vertx);
-        this.client = RabbitMQClient.create(vertx, settings.clientOptions("ember cinder-backup client"));
-        client.addConnectionEstablishedCallback(p -> {
-            if (!firstConnectDone.get()) {
-                p.complete();
-                return;
-            }
-            declare().onComplete(ar -> {
-                if (ar.failed()) {
-                    LOG.warn("re-declaring the reply queue failed: {}", ar.cause().toString());
-                }
-                p.complete();
-            });
-        });
     }
 
     public String replyQueue() {
-        return replyQueue;
+        return oslo.replyQueue();
     }
 
     public boolean isConnected() {
-        return client.isConnected();
+        return oslo.isConnected();
     }
 
+    /** Starts the client when it is this object's own. */
     public Future<Void> start() {
-        return RabbitSupport.on(ctx, () -> client.start()
-                .compose(v -> client.confirmSelect())
-                .compose(v -> {
-                    firstConnectDone.set(true);
-                    return declare();
-                })
-                .compose(v -> client.basicConsumer(replyQueue, new QueueOptions().setAutoAck(true)))
-                .map(c -> {
-                    replyConsumer = c;
-                    c.handler(this::onReply);
-                    c.exceptionHandler(e -> LOG.warn("reply consumer: {}", e.toString()));
-                    return (Void) null;
-                }));
-    }
-
-    /** What oslo declares for a caller: the control exchange (publishing declares it) and the reply queue. */
-    private Future<Void> declare() {
-        return client.exchangeDeclare(settings.controlExchange(), "topic", settings.durable(), settings.autoDelete())
-                .compose(v -> client.queueDeclare(replyQueue, false, false, false,
-                        settings.transientQueueArguments()))
-                .mapEmpty();
-    }
-
-    private void onReply(RabbitMQMessage m) {
-        RpcReply r;
-        try {
-            r = OsloCodec.decodeReply(m.body().getBytes());
-        } catch (RuntimeException e) {
-            LOG.warn("undecodable reply dropped: {}", e.getMessage());
-            return;
-        }
-        if (!r.ending() && !r.failed()) {
-            return; // a call-monitor heartbeat
-        }
-        CompletableFuture<RpcReply> f = r.msgId() == null ? null : waiting.remove(r.msgId());
-        if (f == null) {
-            LOG.info("reply for unknown or timed-out call {} ignored", r.msgId());
-            return;
-        }
-        f.complete(r);
+        return ownsClient ? oslo.start() : Future.succeededFuture();
     }
 
     // ------------------------------------------------------------------ BackupRpc
@@ -245,94 +169,18 @@ public final class AmqpBackupRpc implements BackupRpc, AutoCloseable {
 
     /** A cast to {@code cinder-backup.<host>}; returns once the broker confirmed it. */
     public void cast(String host, String method, Map<String, Object> args, String version, BackupObject about) {
-        RpcRequest req = RpcRequest.cast(method, args, version, contextFor(about));
-        publish(TOPIC + "." + host, OsloCodec.encode(req), null);
-        LOG.debug("cast {} to {}.{}", method, TOPIC, host);
+        oslo.cast(TOPIC, host, method, args, version, contextFor(about));
     }
 
     /** A call to {@code cinder-backup.<host>}: the reply's result, or its failure raised. */
     public Object call(String host, String method, Map<String, Object> args, String version, BackupObject about) {
-        RpcRequest req = RpcRequest.call(method, args, version, replyQueue, contextFor(about));
-        CompletableFuture<RpcReply> reply = new CompletableFuture<>();
-        waiting.put(req.msgId(), reply);
-        long timeoutMs = settings.responseTimeout().toMillis();
-        try {
-            publish(TOPIC + "." + host, OsloCodec.encode(req), timeoutMs);
-            RpcReply r = reply.get(timeoutMs, TimeUnit.MILLISECONDS);
-            if (r.failed()) {
-                throw CinderFailures.toException(r.failure());
-            }
-            return r.result();
-        } catch (TimeoutException e) {
-            throw new MessagingTimeoutException("Timed out waiting for a reply to message ID " + req.msgId()
-                    + " (" + method + " to " + TOPIC + "." + host + ")");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CinderException(CinderException.Kind.INTERNAL, "interrupted waiting for " + method);
-        } catch (ExecutionException e) {
-            throw new CinderException(CinderException.Kind.INTERNAL, method + " failed: " + e.getCause());
-        } finally {
-            waiting.remove(req.msgId());
-        }
-    }
-
-    /**
-     * Publishes on the control exchange and waits for the broker's confirm; retries (every
-     * rabbit_retry_interval) while the broker is unreachable, up to rpc_response_timeout.
-     */
-    private void publish(String routingKey, byte[] body, Long expirationMs) {
-        long deadline = System.nanoTime() + settings.responseTimeout().toNanos();
-        long confirmTimeout = Math.max(1000, Math.min(settings.responseTimeout().toMillis(), 30_000));
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                // The target queue is declared (as its server declares it) before every publish: a
-                // broker restart drops non-durable queues, and a cast confirmed into a missing queue
-                // would be silently lost. Declared here, it waits for the server to come back.
-                RabbitSupport.on(ctx, () -> client.exchangeDeclare(settings.controlExchange(), "topic",
-                                settings.durable(), settings.autoDelete())
-                                .compose(v -> client.queueDeclare(routingKey, settings.durable(), false,
-                                        settings.autoDelete(), settings.topicQueueArguments()))
-                                .compose(ok -> client.queueBind(routingKey, settings.controlExchange(), routingKey))
-                                .compose(v -> client.basicPublish(settings.controlExchange(), routingKey,
-                                        RabbitSupport.properties(expirationMs), Buffer.buffer(body)))
-                                .compose(v -> client.waitForConfirms(confirmTimeout)))
-                        .toCompletionStage().toCompletableFuture().get(confirmTimeout + 5000, TimeUnit.MILLISECONDS);
-                return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CinderException(CinderException.Kind.INTERNAL, "interrupted publishing to " + routingKey);
-            } catch (ExecutionException | TimeoutException e) {
-                last = e;
-                LOG.warn("publishing to {} failed ({}); retrying", routingKey,
-                        e instanceof ExecutionException ? e.getCause().toString() : e.toString());
-                try {
-                    Thread.sleep(Math.max(100, settings.retryInterval().toMillis()));
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
-        throw CinderException.unavailable("The message broker did not accept the message for " + routingKey
-                + (last == null ? "" : ": " + (last instanceof ExecutionException ? last.getCause() : last)));
-    }
-
-    public Future<Void> stop() {
-        waiting.values().forEach(f -> f.completeExceptionally(new IllegalStateException("RPC client stopped")));
-        RabbitMQConsumer c = replyConsumer;
-        replyConsumer = null;
-        // Cancel first: a consumer still active when the connection closes makes the client reconnect.
-        return RabbitSupport.on(ctx, () -> (c == null ? Future.<Void>succeededFuture()
-                : c.cancel().recover(e -> Future.<Void>succeededFuture())).transform(ar -> client.stop()));
+        return oslo.call(TOPIC, host, method, args, version, contextFor(about));
     }
 
     @Override
     public void close() {
-        try {
-            stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LOG.debug("stopping the RPC client", e);
+        if (ownsClient) {
+            oslo.close();
         }
     }
 }

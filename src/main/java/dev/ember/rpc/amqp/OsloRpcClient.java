@@ -148,7 +148,7 @@ public final class OsloRpcClient implements AutoCloseable {
     public void cast(String topic, String server, String method, Map<String, ?> args, String version,
                      RpcContext context) {
         RpcRequest req = RpcRequest.cast(method, args, version, context == null ? RpcContext.admin() : context);
-        publish(settings.controlExchange(), routingKey(topic, server), OsloCodec.encode(req), null);
+        publishToQueue(routingKey(topic, server), OsloCodec.encode(req), null);
         LOG.debug("cast {} v{} to {}", method, version, routingKey(topic, server));
     }
 
@@ -181,7 +181,7 @@ public final class OsloRpcClient implements AutoCloseable {
         long timeoutMs = timeout.toMillis();
         String key = routingKey(topic, server);
         try {
-            publish(settings.controlExchange(), key, OsloCodec.encode(req), timeoutMs);
+            publishToQueue(key, OsloCodec.encode(req), timeoutMs);
             RpcReply r = reply.get(timeoutMs, TimeUnit.MILLISECONDS);
             if (r.failed()) {
                 throw CinderFailures.toException(r.failure());
@@ -241,13 +241,41 @@ public final class OsloRpcClient implements AutoCloseable {
      * broker is unreachable, up to rpc_response_timeout.
      */
     public void publish(String exchange, String routingKey, byte[] body, Long expirationMs) {
+        publish(exchange, routingKey, body, expirationMs, false);
+    }
+
+    /**
+     * Publishes a cast or call to a server's queue on the control exchange, declaring that queue
+     * first as its server declares it (once per connection): a broker restart drops non-durable
+     * queues, and a message confirmed into a missing queue is silently dropped; declared, it
+     * waits for its server to come back.
+     */
+    private void publishToQueue(String routingKey, byte[] body, Long expirationMs) {
+        publish(settings.controlExchange(), routingKey, body, expirationMs, true);
+    }
+
+    private Future<Void> declareTarget(String exchange, String queue) {
+        String key = exchange + "/" + queue;
+        if (declaredQueues.contains(key)) {
+            return Future.succeededFuture();
+        }
+        return client.exchangeDeclare(exchange, "topic", settings.durable(), settings.autoDelete())
+                .compose(v -> client.queueDeclare(queue, settings.durable(), false, settings.autoDelete(),
+                        settings.topicQueueArguments()))
+                .compose(ok -> client.queueBind(queue, exchange, queue))
+                .onSuccess(v -> declaredQueues.add(key));
+    }
+
+    private void publish(String exchange, String routingKey, byte[] body, Long expirationMs, boolean declareQueue) {
         long deadline = System.nanoTime() + settings.responseTimeout().toNanos();
         long confirmTimeout = Math.max(1000, Math.min(settings.responseTimeout().toMillis(), 30_000));
         Exception last = null;
         while (System.nanoTime() < deadline) {
             try {
-                RabbitSupport.on(ctx, () -> client.basicPublish(exchange, routingKey,
-                                RabbitSupport.properties(expirationMs), Buffer.buffer(body))
+                RabbitSupport.on(ctx, () -> (declareQueue ? declareTarget(exchange, routingKey)
+                                : Future.<Void>succeededFuture())
+                                .compose(v -> client.basicPublish(exchange, routingKey,
+                                        RabbitSupport.properties(expirationMs), Buffer.buffer(body)))
                                 .compose(v -> client.waitForConfirms(confirmTimeout)))
                         .toCompletionStage().toCompletableFuture().get(confirmTimeout + 5000, TimeUnit.MILLISECONDS);
                 return;
