@@ -40,6 +40,9 @@ public final class CephCluster implements AutoCloseable {
     }
 
     /** Connects with the keyring named by the config file (e.g. its {@code keyring} option). */
+    /** How long one librados operation may take before it fails rather than hangs. */
+    static final long OP_TIMEOUT_SECONDS = 300;
+
     public static CephCluster connect(Path confFile, String user) throws CephException {
         return connect(confFile, user, null, DEFAULT_CONNECT_TIMEOUT);
     }
@@ -77,6 +80,11 @@ public final class CephCluster implements AutoCloseable {
             }
             long secs = Math.max(1, connectTimeout.toSeconds());
             rados.confSet("client_mount_timeout", Long.toString(secs));
+            // Without these, an operation on a cluster that went away blocks its worker thread
+            // forever and the backup never reaches a final state; with them it fails (ETIMEDOUT)
+            // and the manager records the error.
+            rados.confSet("rados_osd_op_timeout", Long.toString(OP_TIMEOUT_SECONDS));
+            rados.confSet("rados_mon_op_timeout", Long.toString(OP_TIMEOUT_SECONDS));
             step = "rados_connect";
             rados.connect();
             ok = true;
