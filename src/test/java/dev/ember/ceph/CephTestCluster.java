@@ -33,20 +33,6 @@ final class CephTestCluster {
 
     /** Removes an image and all its snapshots, ignoring "not found". */
     static void removeImageQuietly(Pool pool, String name) {
-        try {
-            try (RbdImage img = pool.openImage(name)) {
-                for (Snapshot s : img.listSnapshots()) {
-                    if (img.isSnapshotProtected(s.name())) {
-                        img.unprotectSnapshot(s.name());
-                    }
-                    img.removeSnapshot(s.name());
-                }
-            }
-            pool.removeImage(name);
-        } catch (ImageNotFoundException e) {
-            // already gone
-        } catch (CephException e) {
-            System.err.println("cleanup of " + pool.name() + "/" + name + " failed: " + e.getMessage());
-        }
+        dev.ember.testing.LocalCeph.removeImageQuietly(pool, name);
     }
 }

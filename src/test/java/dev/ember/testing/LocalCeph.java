@@ -5,6 +5,12 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import dev.ember.ceph.CephException;
+import dev.ember.ceph.ImageNotFoundException;
+import dev.ember.ceph.Pool;
+import dev.ember.ceph.RbdImage;
+import dev.ember.ceph.Snapshot;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
@@ -76,6 +82,25 @@ public final class LocalCeph {
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
         } catch (IOException e) {
             return "(no log: " + e + ")";
+        }
+    }
+
+    /** Removes an image and all its snapshots, ignoring "not found". */
+    public static void removeImageQuietly(Pool pool, String name) {
+        try {
+            try (RbdImage img = pool.openImage(name)) {
+                for (Snapshot s : img.listSnapshots()) {
+                    if (img.isSnapshotProtected(s.name())) {
+                        img.unprotectSnapshot(s.name());
+                    }
+                    img.removeSnapshot(s.name());
+                }
+            }
+            pool.removeImage(name);
+        } catch (ImageNotFoundException e) {
+            // already gone
+        } catch (CephException e) {
+            System.err.println("cleanup of " + pool.name() + "/" + name + " failed: " + e.getMessage());
         }
     }
 }

@@ -248,20 +248,6 @@ public final class RbdFixture implements AutoCloseable {
     }
 
     static void removeQuietly(Pool pool, String name) {
-        try {
-            try (RbdImage img = pool.openImage(name)) {
-                for (Snapshot s : img.listSnapshots()) {
-                    if (img.isSnapshotProtected(s.name())) {
-                        img.unprotectSnapshot(s.name());
-                    }
-                    img.removeSnapshot(s.name());
-                }
-            }
-            pool.removeImage(name);
-        } catch (ImageNotFoundException e) {
-            // gone
-        } catch (CephException e) {
-            System.err.println("cleanup of " + pool.name() + "/" + name + " failed: " + e.getMessage());
-        }
+        dev.ember.testing.LocalCeph.removeImageQuietly(pool, name);
     }
 }
