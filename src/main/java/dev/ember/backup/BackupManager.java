@@ -453,7 +453,8 @@ public final class BackupManager implements BackupRpcEndpoint {
                         Volume v = tx(dsl -> volumes.find(dsl, b.volumeId())).orElse(null);
                         if (b.service() != null) {
                             try {
-                                driver.delete(b.ref());
+                                driver.cleanupInterrupted(b.ref(), () -> b.snapshotId() != null || v == null ? null
+                                        : volumeBackend.openForCleanup(v.id()));
                             } catch (Exception e) {
                                 LOG.warn("could not remove partial data of backup {}", b.id(), e);
                             }

@@ -38,4 +38,22 @@ public interface BackupDriver {
 
     /** Removes this backup's own data (never its parent's). Missing data is not an error. */
     void delete(BackupRef backup) throws BackupDriverException;
+
+    /**
+     * Settles a backup whose creation was cut short by the death of this service (the startup
+     * cleanup): removes what it wrote, as {@link #delete} does, and whatever it left on its
+     * source. Idempotent: a crash during the cleanup runs it again at the next start.
+     *
+     * @param source opens the live volume the backup was reading, for drivers that leave state on
+     *               it; answers null when that volume cannot be opened here. The caller closes it.
+     */
+    default void cleanupInterrupted(BackupRef backup, SourceOpener source) throws BackupDriverException {
+        delete(backup);
+    }
+
+    /** Opens a backup's source volume on demand. */
+    @FunctionalInterface
+    interface SourceOpener {
+        VolumeDevice open() throws java.io.IOException;
+    }
 }

@@ -29,6 +29,14 @@ public interface VolumeBackend {
         return open(volume.id(), false);
     }
 
+    /**
+     * The live volume for the startup cleanup of a backup that was cut short (its driver may have
+     * left a snapshot on it), or null when this backend does not own the volume's storage.
+     */
+    default VolumeDevice openForCleanup(String volumeId) throws IOException {
+        return open(volumeId, false);
+    }
+
     /** Grows the volume to {@code newSizeBytes} ({@code os-extend}). */
     default void extend(String volumeId, long newSizeBytes) throws IOException {
         throw new IOException("extending volumes is not supported by this volume backend");

@@ -496,6 +496,58 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
         }
     }
 
+    @Override
+    public void cleanupInterrupted(BackupRef backup, SourceOpener opener) throws BackupDriverException {
+        delete(backup);
+        String container = containerOf(backup);
+        VolumeDevice source = null;
+        try {
+            source = opener.open();
+        } catch (IOException | RuntimeException e) {
+            // The volume may be gone; its stale snapshot then goes with it or with the next backup's rotation.
+            LOG.warn("interrupted backup {}: cannot open volume {} to remove its snapshot: {}", backup.id(),
+                    backup.volumeId(), describe(e));
+        }
+        RbdDevice rbd = source instanceof RbdDevice r && r.kind() == SourceKind.LIVE_VOLUME ? r : null;
+        try (VolumeDevice closing = source; Pool backups = openPool(container)) {
+            InterruptedBackupPlan plan = InterruptedBackupPlanner.plan(backup.id(), backup.volumeId(),
+                    rbd == null ? List.of() : snapshotNames(rbd.image()), Set.copyOf(backups.listImages()),
+                    snapshotsOf(backups));
+            for (String snap : plan.sourceSnapshots()) {
+                LOG.info("interrupted backup {}: removing its snapshot {} from {}", backup.id(), snap, rbd);
+                ignoreMissing(() -> rbd.image().removeSnapshot(snap));
+            }
+            for (String image : plan.removeImages()) {
+                LOG.info("interrupted backup {}: removing the unfinished base {}/{}", backup.id(), container, image);
+                removeImage(backups, image, false);
+            }
+            for (var head : plan.settleHeads().entrySet()) {
+                settleHead(backups, head.getKey(), head.getValue());
+            }
+        } catch (BackupDriverException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new BackupDriverException("Cleanup of interrupted RBD backup " + backup.id() + " in pool "
+                    + container + " failed: " + describe(e), e);
+        }
+    }
+
+    /** Puts a base's head back to {@code snap} when it differs (cheap to ask: bases have fast-diff). */
+    private void settleHead(Pool backups, String base, String snap) throws IOException {
+        boolean dirty;
+        try (RbdImage head = backups.openImageReadOnly(base, null);
+             RbdImage at = backups.openImageReadOnly(base, snap)) {
+            dirty = head.size() != at.size() || !head.diff(snap, true).isEmpty();
+        } catch (ImageNotFoundException e) {
+            return;
+        }
+        if (dirty) {
+            LOG.warn("head of base {}/{} was written since its newest snapshot {} (a differential cut short): putting it back",
+                    backups.name(), base, snap);
+            revertHead(backups, base, snap);
+        }
+    }
+
     private static void removeSnapshot(Pool pool, String image, String snap) throws CephException {
         try (RbdImage img = pool.openImage(image)) {
             if (!img.snapshotExists(snap)) {

@@ -117,6 +117,15 @@ public final class RemoteVolumeBackend implements VolumeBackend, AutoCloseable {
         return attachVolume(ctx, volume, volumeId, SourceKind.LIVE_VOLUME, null);
     }
 
+    /**
+     * cinder-volume owns the volume: attaching it for a cleanup at start would wait on its RPC.
+     * A snapshot left there is removed by the next backup's rotation, as cinder-backup does.
+     */
+    @Override
+    public VolumeDevice openForCleanup(String volumeId) {
+        return null;
+    }
+
     @Override
     public VolumeDevice openBackupSource(Volume volume, String snapshotId) throws IOException {
         BackupObject backup;

@@ -238,6 +238,57 @@ class RbdDriverFailureTest {
     }
 
     @Test
+    void backupKilledMidDifferentialIsSettledByTheStartupCleanup() throws Exception {
+        BackupRef b1 = backup(null, null);
+        String s1 = fx.sourceSnaps(v).get(0);
+        String baseAtS1 = fx.sha(fx.backups, base(), s1);
+        // What a kill mid-differential leaves: its snapshot on the source, part of a diff in the
+        // base head, maybe its metadata object.
+        String killed = fx.newBackupId();
+        String killedSnap = SourceSnapshot.forBackup(killed, java.time.Instant.now()).name();
+        try (RbdImage img = fx.volumes.openImage(ImageNames.volume(v))) {
+            img.createSnapshot(killedSnap);
+        }
+        fx.write("backups", base(), 3 * MIB + 17, fx.randomBytes(300_000));
+        fx.backups.writeObject(ImageNames.meta(killed), "{}".getBytes(StandardCharsets.UTF_8));
+        assertFalse(baseAtS1.equals(fx.sha(fx.backups, base(), null)));
+
+        driver.cleanupInterrupted(RbdFixture.ref(killed, v, null), () -> fx.live(v));
+        assertEquals(List.of(s1), fx.sourceSnaps(v), "the rotation's one snapshot is all the source keeps");
+        assertEquals(Map.of(base(), List.of(s1)), fx.backupImages(v));
+        assertEquals(baseAtS1, fx.sha(fx.backups, base(), null), "the base head is back at S1");
+        assertFalse(fx.backups.objectExists(ImageNames.meta(killed)));
+        // Idempotent: a crash during the cleanup runs it again.
+        driver.cleanupInterrupted(RbdFixture.ref(killed, v, null), () -> fx.live(v));
+
+        fx.scribble(v, 10, 200_000);
+        String sha2 = fx.volumeSha(v);
+        BackupRef b2 = backup(null, null);
+        assertEquals(b1.id(), b2.parentId(), "the chain goes on differentially");
+        assertEquals(sha2, restoreIntoNew(b2));
+    }
+
+    @Test
+    void firstBackupKilledBeforeItsBaseSnapshotLeavesNothing() throws Exception {
+        String killed = fx.newBackupId();
+        try (RbdImage img = fx.volumes.openImage(ImageNames.volume(v))) {
+            img.createSnapshot(SourceSnapshot.forBackup(killed, java.time.Instant.now()).name());
+        }
+        fx.backups.createImage(base(), SIZE);
+        fx.track("backups", base());
+        fx.write("backups", base(), 0, fx.randomBytes(100_000));
+        // ...and a half-written full copy of another killed backup (an in-use source).
+        String killedFull = fx.newBackupId();
+        fx.backups.createImage(ImageNames.perBackup(v, killedFull), SIZE);
+        fx.track("backups", ImageNames.perBackup(v, killedFull));
+
+        driver.cleanupInterrupted(RbdFixture.ref(killed, v, null), () -> fx.live(v));
+        driver.cleanupInterrupted(RbdFixture.ref(killedFull, v, null), () -> null);
+        assertEquals(List.of(), fx.sourceSnaps(v));
+        assertEquals(Map.of(), fx.backupImages(v));
+    }
+
+    @Test
     void failureMidCopyLeavesNothingBehind() throws Exception {
         ProgressListener boom = done -> {
             throw new IllegalStateException("injected failure at " + done);
