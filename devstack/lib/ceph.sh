@@ -141,6 +141,9 @@ mon_warn_on_insecure_global_id_reclaim_allowed = false
 auth_allow_insecure_global_id_reclaim = false
 mon_max_pg_per_osd = 500
 mon_data_avail_warn = 2
+# a killed client's watch (and so its exclusive locks on images) expires after 10 s, not 30:
+# a dev cluster whose clients get killed on purpose (the crash tests) need not wait that long
+osd_client_watch_timeout = 10
 
 [client]
 keyring = $dir/ceph.\$name.keyring

@@ -23,6 +23,19 @@ public interface VolumeAccess extends AutoCloseable {
 
     long size(String volumeId) throws Exception;
 
+    /** The volume's content hash, read through this access. */
+    default String sha256(String volumeId) throws Exception {
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        long size = size(volumeId);
+        ByteBuffer buf = ByteBuffer.allocate(4 << 20);
+        for (long off = 0; off < size; off += buf.capacity()) {
+            buf.clear().limit((int) Math.min(buf.capacity(), size - off));
+            read(volumeId, off, buf);
+            md.update(buf.flip());
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
+    }
+
     @Override
     default void close() throws Exception {
     }
