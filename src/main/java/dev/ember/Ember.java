@@ -265,6 +265,7 @@ public final class Ember implements AutoCloseable {
             rpcServer.close();
         }
         managerPool.shutdown();
+        manager.close();
         try {
             managerPool.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

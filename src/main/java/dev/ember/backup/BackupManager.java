@@ -23,6 +23,7 @@ import org.jooq.Field;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -40,7 +41,7 @@ import static dev.ember.db.generated.Tables.VOLUMES;
  * compare-and-set in the database, so work whose backup changed state underneath it (deleted
  * while creating, reset while restoring) is abandoned rather than overwritten.
  */
-public final class BackupManager implements BackupRpcEndpoint {
+public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BackupManager.class);
     private static final int FAIL_REASON_MAX = 255;
@@ -52,6 +53,9 @@ public final class BackupManager implements BackupRpcEndpoint {
     private final BackupDriver driver;
     private final VolumeBackend volumeBackend;
     private final String host;
+    private final LeftoverCleanup leftovers;
+    /** Backups of one volume and the removal of a failed backup's leftovers never overlap in this process. */
+    private final VolumeLocks volumeLocks = new VolumeLocks();
     private volatile Notifier notifier = Notifier.noop();
     private final SnapshotRepository snapshots = new SnapshotRepository();
 
@@ -64,6 +68,13 @@ public final class BackupManager implements BackupRpcEndpoint {
         this.driver = driver;
         this.volumeBackend = volumeBackend;
         this.host = host;
+        this.leftovers = new LeftoverCleanup(Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofHours(1));
+    }
+
+    /** Stops the background removal of failed backups' leftovers. */
+    @Override
+    public void close() {
+        leftovers.close();
     }
 
     public String host() {
@@ -143,9 +154,20 @@ public final class BackupManager implements BackupRpcEndpoint {
             return;
         }
         BackupOutcome outcome;
-        try (VolumeDevice device = volumeBackend.openBackupSource(volume, backup.snapshotId())) {
+        try (VolumeLocks.Held held = volumeLocks.lock(volume.id());
+             VolumeDevice device = volumeBackend.openBackupSource(volume, backup.snapshotId())) {
             outcome = driver.backup(backup.ref(), parent == null ? null : parent.ref(), device,
                     done -> LOG.debug("backup {}: {} bytes", backupId, done));
+        } catch (BackupDriverException.LeftoversRemain e) {
+            failCreate(backup, volume, e.getMessage());
+            String volumeId = volume.id();
+            leftovers.schedule(backupId, () -> {
+                try (VolumeLocks.Held held = volumeLocks.lock(volumeId)) {
+                    driver.cleanupFailed(backup.ref(),
+                            () -> backup.snapshotId() != null ? null : volumeBackend.openForCleanup(volumeId));
+                }
+            });
+            return;
         } catch (BackupDriverException e) {
             failCreate(backup, volume, e.getMessage());
             return;
@@ -457,6 +479,14 @@ public final class BackupManager implements BackupRpcEndpoint {
                                         : volumeBackend.openForCleanup(v.id()));
                             } catch (Exception e) {
                                 LOG.warn("could not remove partial data of backup {}", b.id(), e);
+                            }
+                        }
+                        if (v != null && b.snapshotId() == null) {
+                            try {
+                                volumeBackend.releaseInterruptedBackupSource(v.id(),
+                                        id -> tx(dsl -> volumes.find(dsl, id)).isPresent());
+                            } catch (Exception e) {
+                                LOG.warn("could not remove the temporary source of backup {}", b.id(), e);
                             }
                         }
                         failCreate(b, v, "incomplete backup reset on manager restart");

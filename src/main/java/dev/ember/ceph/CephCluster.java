@@ -83,8 +83,12 @@ public final class CephCluster implements AutoCloseable {
             // Without these, an operation on a cluster that went away blocks its worker thread
             // forever and the backup never reaches a final state; with them it fails (ETIMEDOUT)
             // and the manager records the error.
-            rados.confSet("rados_osd_op_timeout", Long.toString(OP_TIMEOUT_SECONDS));
-            rados.confSet("rados_mon_op_timeout", Long.toString(OP_TIMEOUT_SECONDS));
+            // A value the operator's ceph.conf sets wins.
+            for (String option : new String[] {"rados_osd_op_timeout", "rados_mon_op_timeout"}) {
+                if (isZero(rados.confGet(option))) {
+                    rados.confSet(option, Long.toString(OP_TIMEOUT_SECONDS));
+                }
+            }
             step = "rados_connect";
             rados.connect();
             ok = true;
@@ -110,6 +114,14 @@ public final class CephCluster implements AutoCloseable {
     }
 
     /** Opens an I/O context on {@code pool}; {@link PoolNotFoundException} if it does not exist. */
+    private static boolean isZero(String value) {
+        try {
+            return value == null || Double.parseDouble(value.trim()) == 0;
+        } catch (NumberFormatException e) {
+            return true;
+        }
+    }
+
     public Pool openPool(String pool) throws CephException {
         Rados rados = guard.acquire("rados_ioctx_create");
         try {
@@ -156,6 +168,48 @@ public final class CephCluster implements AutoCloseable {
 
     public boolean isClosed() {
         return guard.isClosed();
+    }
+
+    private volatile boolean lost;
+
+    /**
+     * Marks this connection as not to be used for new work when {@code failure} shows its session
+     * was lost: an operation timed out (the cluster went away) or the client was blocklisted.
+     * Image locks an unreachable cluster did not let it release stay registered to this client;
+     * a fresh client breaks them, where this one could only break its own and blocklist itself.
+     */
+    public void markLostIf(Throwable failure) {
+        if (sessionLost(failure)) {
+            lost = true;
+        }
+    }
+
+    /** Whether the owner should replace this connection with a new one. */
+    public boolean isLost() {
+        return lost;
+    }
+
+    /** ETIMEDOUT or EBLOCKLISTED (ESHUTDOWN) anywhere in the failure, its causes or suppressed ones. */
+    public static boolean sessionLost(Throwable failure) {
+        java.util.ArrayDeque<Throwable> todo = new java.util.ArrayDeque<>();
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        if (failure != null) {
+            todo.add(failure);
+        }
+        while (!todo.isEmpty()) {
+            Throwable t = todo.poll();
+            if (!seen.add(t)) {
+                continue;
+            }
+            if (t instanceof CephException c && (c.errno() == 110 || c.errno() == 108)) {
+                return true;
+            }
+            if (t.getCause() != null) {
+                todo.add(t.getCause());
+            }
+            todo.addAll(java.util.List.of(t.getSuppressed()));
+        }
+        return false;
     }
 
     /** Closes pools still open, then shuts the connection down. Idempotent. */

@@ -18,6 +18,7 @@ public class CephException extends IOException {
     private final int errno;
     private final String call;
     private final String target;
+    private final String reason;
 
     public CephException(String call, String target, int returnCode) {
         this(call, target, returnCode, null);
@@ -28,6 +29,12 @@ public class CephException extends IOException {
         this.errno = Math.abs(returnCode);
         this.call = call;
         this.target = target;
+        this.reason = (detail == null ? Errno.describe(errno) : detail) + " [errno " + errno + " " + Errno.symbol(errno) + "]";
+    }
+
+    /** What went wrong without where, e.g. {@code Connection timed out [errno 110 ETIMEDOUT]}. */
+    public String reason() {
+        return reason;
     }
 
     static String format(String call, String target, int returnCode, String detail) {

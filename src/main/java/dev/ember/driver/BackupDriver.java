@@ -51,6 +51,15 @@ public interface BackupDriver {
         delete(backup);
     }
 
+    /**
+     * Removes what a failed backup left because its own cleanup failed too (see
+     * {@link BackupDriverException.LeftoversRemain}), while other backups of the volume may run:
+     * unlike {@link #cleanupInterrupted} it never rewrites data another backup might be using.
+     */
+    default void cleanupFailed(BackupRef backup, SourceOpener source) throws BackupDriverException {
+        delete(backup);
+    }
+
     /** Opens a backup's source volume on demand. */
     @FunctionalInterface
     interface SourceOpener {

@@ -14,6 +14,16 @@ public class BackupDriverException extends Exception {
         super(message, cause);
     }
 
+    /**
+     * A backup failed and so did the removal of what it had written (the storage was unreachable):
+     * the caller should run {@link BackupDriver#cleanupInterrupted} again once it is back.
+     */
+    public static final class LeftoversRemain extends BackupDriverException {
+        public LeftoversRemain(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** The restore was cancelled because the backup left the {@code restoring} state. */
     public static final class Cancelled extends BackupDriverException {
         public Cancelled(String message) {

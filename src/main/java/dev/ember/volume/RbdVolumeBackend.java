@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -32,23 +34,25 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RbdVolumeBackend.class);
 
-    private final CephCluster cluster;
-    private final Pool pool;
+    private final Path confFile;
+    private final String user;
+    private final String poolName;
+    private CephCluster cluster;
+    private Pool pool;
+    /** Connections replaced after a lost session: calls may still be finishing on them; closed with this. */
+    private final List<CephCluster> retired = new ArrayList<>();
 
-    private RbdVolumeBackend(CephCluster cluster, Pool pool) {
-        this.cluster = cluster;
-        this.pool = pool;
+    private RbdVolumeBackend(Path confFile, String user, String poolName) {
+        this.confFile = confFile;
+        this.user = user;
+        this.poolName = poolName;
     }
 
     /** Connects as {@code user} with {@code confFile} and opens {@code poolName}. */
     public static RbdVolumeBackend connect(Path confFile, String user, String poolName) throws CephException {
-        CephCluster cluster = CephCluster.connect(confFile, user);
-        try {
-            return new RbdVolumeBackend(cluster, cluster.openPool(poolName));
-        } catch (CephException | RuntimeException e) {
-            cluster.close();
-            throw e;
-        }
+        RbdVolumeBackend backend = new RbdVolumeBackend(confFile, user, poolName);
+        backend.pool();
+        return backend;
     }
 
     /**
@@ -62,8 +66,48 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
                 config.get("rbd_user", "cinder"), config.get("rbd_pool", "volumes"));
     }
 
-    public Pool pool() {
+    /** The volumes pool's name ({@code rbd_pool}). */
+    public String poolName() {
+        return poolName;
+    }
+
+    /**
+     * The volumes pool, on a new connection when the current one lost its session (an operation
+     * timed out or the client was blocklisted; see {@link CephCluster#markLostIf}).
+     */
+    public synchronized Pool pool() throws CephException {
+        if (cluster != null && cluster.isLost()) {
+            LOG.warn("replacing the Ceph connection of the volume backend after a lost session");
+            retired.add(cluster);
+            cluster = null;
+            pool = null;
+        }
+        if (cluster == null) {
+            CephCluster c = CephCluster.connect(confFile, user);
+            try {
+                pool = c.openPool(poolName);
+            } catch (CephException | RuntimeException e) {
+                c.close();
+                throw e;
+            }
+            cluster = c;
+        }
         return pool;
+    }
+
+    private interface Call<T> {
+        T run(Pool pool) throws IOException;
+    }
+
+    /** Runs {@code call} on the current pool; a failure showing a lost session retires the connection. */
+    private <T> T call(Call<T> call) throws IOException {
+        Pool p = pool();
+        try {
+            return call.run(p);
+        } catch (IOException | RuntimeException e) {
+            p.cluster().markLostIf(e);
+            throw e;
+        }
     }
 
     public static String imageName(String volumeId) {
@@ -81,7 +125,10 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
 
     @Override
     public void create(String volumeId, long sizeBytes) throws IOException {
-        pool.createImage(imageName(volumeId), sizeBytes, ImageOptions.defaults());
+        call(pool -> {
+            pool.createImage(imageName(volumeId), sizeBytes, ImageOptions.defaults());
+            return null;
+        });
     }
 
     /**
@@ -91,6 +138,7 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
      */
     @Override
     public void delete(String volumeId) throws IOException {
+        Pool pool = pool();
         String name = imageName(volumeId);
         try (RbdImage img = pool.openImage(name)) {
             for (Snapshot s : img.listSnapshots()) {
@@ -110,19 +158,24 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
 
     @Override
     public VolumeDevice open(String volumeId, boolean writable) throws IOException {
-        String name = imageName(volumeId);
-        // Read-write even for reads: the RBD backup driver snapshots the live source image.
-        RbdImage img = pool.openImage(name);
-        return new RbdDevice(pool, name, volumeId, SourceKind.LIVE_VOLUME, img, null);
+        return call(pool -> {
+            String name = imageName(volumeId);
+            // Read-write even for reads: the RBD backup driver snapshots the live source image.
+            RbdImage img = pool.openImage(name);
+            return new RbdDevice(pool, name, volumeId, SourceKind.LIVE_VOLUME, img, null);
+        });
     }
 
     @Override
     public void extend(String volumeId, long newSizeBytes) throws IOException {
-        try (RbdImage img = pool.openImage(imageName(volumeId))) {
-            if (img.size() < newSizeBytes) {
-                img.resize(newSizeBytes);
+        call(pool -> {
+            try (RbdImage img = pool.openImage(imageName(volumeId))) {
+                if (img.size() < newSizeBytes) {
+                    img.resize(newSizeBytes);
+                }
             }
-        }
+            return null;
+        });
     }
 
     @Override
@@ -132,13 +185,17 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
 
     @Override
     public void createSnapshot(String volumeId, String snapshotId) throws IOException {
-        try (RbdImage img = pool.openImage(imageName(volumeId))) {
-            img.createSnapshot(snapshotName(snapshotId));
-        }
+        call(pool -> {
+            try (RbdImage img = pool.openImage(imageName(volumeId))) {
+                img.createSnapshot(snapshotName(snapshotId));
+            }
+            return null;
+        });
     }
 
     @Override
     public void deleteSnapshot(String volumeId, String snapshotId) throws IOException {
+        Pool pool = pool();
         String snap = snapshotName(snapshotId);
         try (RbdImage img = pool.openImage(imageName(volumeId))) {
             if (!img.snapshotExists(snap)) {
@@ -159,15 +216,17 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
      */
     @Override
     public VolumeDevice openBackupSource(Volume volume, String snapshotId) throws IOException {
-        String name = imageName(volume.id());
-        if (snapshotId != null) {
-            RbdImage img = pool.openImageReadOnly(name, snapshotName(snapshotId));
-            return new RbdDevice(pool, name, volume.id(), SourceKind.CINDER_SNAPSHOT, img, null);
-        }
-        if ("in-use".equals(volume.previousStatus())) {
-            return openTemporaryClone(volume.id());
-        }
-        return open(volume.id(), false);
+        return call(pool -> {
+            String name = imageName(volume.id());
+            if (snapshotId != null) {
+                RbdImage img = pool.openImageReadOnly(name, snapshotName(snapshotId));
+                return new RbdDevice(pool, name, volume.id(), SourceKind.CINDER_SNAPSHOT, img, null);
+            }
+            if ("in-use".equals(volume.previousStatus())) {
+                return openTemporaryClone(volume.id());
+            }
+            return open(volume.id(), false);
+        });
     }
 
     /**
@@ -177,6 +236,7 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
      * snapshot, so the source is left as it was.
      */
     RbdDevice openTemporaryClone(String volumeId) throws IOException {
+        Pool pool = pool();
         String source = imageName(volumeId);
         String tmpId = UUID.randomUUID().toString();
         String clone = imageName(tmpId);
@@ -203,7 +263,36 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
                 () -> removeClone(source, clone, snap));
     }
 
+    /**
+     * A backup killed while it read a temporary clone leaves {@code volume-<tmp>} and its
+     * protected snapshot {@code volume-<tmp>.clone_snap} on the source; {@code <tmp>} is no volume.
+     */
+    @Override
+    public void releaseInterruptedBackupSource(String volumeId, java.util.function.Predicate<String> isVolume)
+            throws IOException {
+        String source = imageName(volumeId);
+        List<String> tmpIds = new ArrayList<>();
+        try (RbdImage src = pool().openImageReadOnly(source, null)) {
+            for (Snapshot s : src.listSnapshots()) {
+                java.util.regex.Matcher m = CLONE_SNAPSHOT.matcher(s.name());
+                if (m.matches() && !isVolume.test(m.group(1))) {
+                    tmpIds.add(m.group(1));
+                }
+            }
+        } catch (ImageNotFoundException e) {
+            return;
+        }
+        for (String tmpId : tmpIds) {
+            LOG.info("interrupted backup of volume {}: removing its temporary clone {}", volumeId, imageName(tmpId));
+            removeClone(source, imageName(tmpId), cloneSnapshotName(tmpId));
+        }
+    }
+
+    private static final java.util.regex.Pattern CLONE_SNAPSHOT =
+            java.util.regex.Pattern.compile("^volume-([0-9a-fA-F-]{36})\\.clone_snap$");
+
     private void removeClone(String source, String clone, String snap) throws IOException {
+        Pool pool = pool();
         try {
             pool.removeImage(clone);
         } catch (ImageNotFoundException e) {
@@ -214,6 +303,7 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
     }
 
     private void dropCloneSnapshot(String source, String snap) throws IOException {
+        Pool pool = pool();
         try (RbdImage src = pool.openImage(source)) {
             if (!src.snapshotExists(snap)) {
                 return;
@@ -228,8 +318,11 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
     }
 
     @Override
-    public void close() {
-        pool.close();
-        cluster.close();
+    public synchronized void close() {
+        if (cluster != null) {
+            cluster.close();
+        }
+        retired.forEach(CephCluster::close);
+        retired.clear();
     }
 }

@@ -37,6 +37,15 @@ public interface VolumeBackend {
         return open(volumeId, false);
     }
 
+    /**
+     * Removes what an interrupted backup of {@code volumeId} left of its source (a temporary
+     * clone of an in-use volume and the clone's snapshot on it). {@code isVolume} tells a real
+     * volume from a temporary one: only clones that are no volume go. Idempotent.
+     */
+    default void releaseInterruptedBackupSource(String volumeId, java.util.function.Predicate<String> isVolume)
+            throws IOException {
+    }
+
     /** Grows the volume to {@code newSizeBytes} ({@code os-extend}). */
     default void extend(String volumeId, long newSizeBytes) throws IOException {
         throw new IOException("extending volumes is not supported by this volume backend");

@@ -47,7 +47,7 @@ public final class VolumeService {
         this.zone = zone;
         this.snapshots = new SnapshotService(db, volumes, snapshotRows, backend);
         this.attachments = backend instanceof RbdVolumeBackend rbd
-                ? new AttachmentService(db, volumes, attachmentRows, host, "rbd", rbd.pool().name())
+                ? new AttachmentService(db, volumes, attachmentRows, host, "rbd", rbd.poolName())
                 : new AttachmentService(db, volumes, attachmentRows, host, "local", null);
     }
 

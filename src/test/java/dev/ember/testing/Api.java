@@ -147,7 +147,11 @@ public final class Api {
 
     /** Polls the backup until {@code done} holds (null = gone), failing after 60 s. */
     public JsonObject awaitBackup(String id, Predicate<JsonObject> done) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        return awaitBackup(id, done, Duration.ofSeconds(60));
+    }
+
+    public JsonObject awaitBackup(String id, Predicate<JsonObject> done, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         JsonObject b = null;
         while (System.nanoTime() < deadline) {
             b = backup(id);

@@ -66,7 +66,7 @@ public final class LocalCeph {
         return conf;
     }
 
-    private static Path checkoutRoot() {
+    static Path checkoutRoot() {
         Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
         for (Path d = dir; d != null; d = d.getParent()) {
             if (Files.isExecutable(d.resolve("devstack/ceph"))) {

@@ -158,6 +158,37 @@ class RbdVolumeBackendTest {
     }
 
     @Test
+    void temporaryCloneOfAKilledBackupIsRemovedAndRealClonesStay() throws Exception {
+        String id = UUID.randomUUID().toString();
+        backend.create(id, 4 * MIB);
+        String tmp = UUID.randomUUID().toString();
+        String real = UUID.randomUUID().toString();
+        try {
+            // What openTemporaryClone leaves when the process dies before closing the device, and a
+            // volume really cloned from this one (its id is a volume).
+            for (String child : List.of(tmp, real)) {
+                String snap = RbdVolumeBackend.cloneSnapshotName(child);
+                try (RbdImage src = backend.pool().openImage(RbdVolumeBackend.imageName(id))) {
+                    src.createSnapshot(snap);
+                    src.protectSnapshot(snap);
+                }
+                backend.pool().cloneImage(RbdVolumeBackend.imageName(id), snap, backend.pool(),
+                        RbdVolumeBackend.imageName(child), dev.ember.ceph.ImageOptions.defaults());
+            }
+            backend.releaseInterruptedBackupSource(id, v -> v.equals(real));
+            backend.releaseInterruptedBackupSource(id, v -> v.equals(real)); // idempotent
+            assertEquals(List.of(RbdVolumeBackend.cloneSnapshotName(real)), snapshotsOf(id));
+            List<String> images = backend.pool().listImages();
+            assertFalse(images.contains(RbdVolumeBackend.imageName(tmp)));
+            assertTrue(images.contains(RbdVolumeBackend.imageName(real)));
+        } finally {
+            dev.ember.testing.LocalCeph.removeImageQuietly(backend.pool(), RbdVolumeBackend.imageName(real));
+            dev.ember.testing.LocalCeph.removeImageQuietly(backend.pool(), RbdVolumeBackend.imageName(tmp));
+            dev.ember.testing.LocalCeph.removeImageQuietly(backend.pool(), RbdVolumeBackend.imageName(id));
+        }
+    }
+
+    @Test
     void cinderSnapshotIsTheBackupSource() throws Exception {
         String id = UUID.randomUUID().toString();
         String snapId = UUID.randomUUID().toString();

@@ -64,6 +64,7 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
     private final RbdOptions options;
     private final ExecutorService pool;
     private CephCluster cluster;
+    private final List<CephCluster> retired = new ArrayList<>();
 
     public RbdBackupDriver(RbdOptions options, ExecutorService pool) {
         this.options = options;
@@ -135,10 +136,18 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
             return new BackupOutcome(container, ServiceMetadata.of(d.base()), 0,
                     d.parentId() == null ? BackupOutcome.ParentLink.NONE : BackupOutcome.ParentLink.of(d.parentId()));
         } catch (BackupDriverException e) {
+            noteFailure(e, source);
+            if (e.getSuppressed().length > 0 && !(e instanceof BackupDriverException.LeftoversRemain)) {
+                throw new BackupDriverException.LeftoversRemain(e.getMessage(), e);
+            }
             throw e;
         } catch (Exception e) {
-            throw new BackupDriverException("RBD backup " + backup.id() + " of volume " + backup.volumeId()
-                    + " into pool " + container + " failed: " + describe(e), e);
+            noteFailure(e, source);
+            String message = "RBD backup of volume " + backup.volumeId() + " into pool " + container + " failed: "
+                    + describe(e);
+            // Suppressed exceptions are failed cleanup steps (see quietly): data of this backup remains.
+            throw e.getSuppressed().length > 0 ? new BackupDriverException.LeftoversRemain(message, e)
+                    : new BackupDriverException(message, e);
         }
     }
 
@@ -386,8 +395,10 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
                 }
             }
         } catch (BackupDriverException e) {
+            noteFailure(e, target);
             throw e;
         } catch (Exception e) {
+            noteFailure(e, target);
             throw new BackupDriverException("RBD restore of backup " + backup.id() + " from pool " + container
                     + " failed: " + describe(e), e);
         }
@@ -489,8 +500,10 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
             }
             ignoreMissing(() -> backups.removeObject(plan.metaObject()));
         } catch (BackupDriverException e) {
+            noteFailure(e, null);
             throw e;
         } catch (Exception e) {
+            noteFailure(e, null);
             throw new BackupDriverException("RBD delete of backup " + backup.id() + " in pool " + container
                     + " failed: " + describe(e), e);
         }
@@ -498,6 +511,16 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
 
     @Override
     public void cleanupInterrupted(BackupRef backup, SourceOpener opener) throws BackupDriverException {
+        cleanup(backup, opener, true);
+    }
+
+    /** The same without settling base heads: a backup of the volume may be writing one right now. */
+    @Override
+    public void cleanupFailed(BackupRef backup, SourceOpener opener) throws BackupDriverException {
+        cleanup(backup, opener, false);
+    }
+
+    private void cleanup(BackupRef backup, SourceOpener opener, boolean settleHeads) throws BackupDriverException {
         delete(backup);
         String container = containerOf(backup);
         VolumeDevice source = null;
@@ -521,12 +544,16 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
                 LOG.info("interrupted backup {}: removing the unfinished base {}/{}", backup.id(), container, image);
                 removeImage(backups, image, false);
             }
-            for (var head : plan.settleHeads().entrySet()) {
-                settleHead(backups, head.getKey(), head.getValue());
+            if (settleHeads) {
+                for (var head : plan.settleHeads().entrySet()) {
+                    settleHead(backups, head.getKey(), head.getValue());
+                }
             }
         } catch (BackupDriverException e) {
+            noteFailure(e, source);
             throw e;
         } catch (Exception e) {
+            noteFailure(e, source);
             throw new BackupDriverException("Cleanup of interrupted RBD backup " + backup.id() + " in pool "
                     + container + " failed: " + describe(e), e);
         }
@@ -639,6 +666,12 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
     }
 
     private synchronized CephCluster cluster() throws BackupDriverException {
+        if (cluster != null && cluster.isLost()) {
+            // Not closed yet: other threads may still be finishing calls on it; closed with the driver.
+            LOG.warn("replacing the Ceph connection of the backup driver after a lost session");
+            retired.add(cluster);
+            cluster = null;
+        }
         if (cluster == null || cluster.isClosed()) {
             try {
                 cluster = CephCluster.connect(options.conf(), options.user());
@@ -696,6 +729,10 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
         if (e instanceof UncheckedIOException u && u.getCause() != null) {
             e = u.getCause();
         }
+        if (e instanceof CephException c) {
+            // What went wrong first: fail_reason holds 255 characters and image names are long.
+            return c.reason() + " in " + c.call() + "(" + c.target() + ")";
+        }
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
@@ -706,6 +743,22 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
         if (cluster != null) {
             cluster.close();
             cluster = null;
+        }
+        retired.forEach(CephCluster::close);
+        retired.clear();
+    }
+
+    /** A failure that shows a lost session retires the connection it happened on (see CephCluster#markLostIf). */
+    private void noteFailure(Throwable failure, VolumeDevice device) {
+        CephCluster own;
+        synchronized (this) {
+            own = cluster;
+        }
+        if (own != null) {
+            own.markLostIf(failure);
+        }
+        if (device instanceof RbdDevice rbd) {
+            rbd.pool().cluster().markLostIf(failure);
         }
     }
 

@@ -1,0 +1,102 @@
+package dev.ember.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+/**
+ * A one-node cluster of a test's own ({@code devstack/ceph} with its own state directory and
+ * monitor port), for tests that stop its daemons: the shared {@link LocalCeph} stays up for
+ * everyone else. Purged on close.
+ */
+public final class PrivateCeph implements AutoCloseable {
+
+    public final Path dir;
+    private final Path root;
+    private final List<Path> clientConfs = new ArrayList<>();
+
+    private PrivateCeph(Path root, Path dir) {
+        this.root = root;
+        this.dir = dir;
+    }
+
+    /** Creates and starts the cluster under {@code target/<name>} (about half a minute). */
+    public static PrivateCeph start(String name) throws Exception {
+        assumeFalse("1".equals(System.getenv("EMBER_SKIP_CEPH_TESTS")), "EMBER_SKIP_CEPH_TESTS=1");
+        Path root = LocalCeph.checkoutRoot();
+        PrivateCeph ceph = new PrivateCeph(root, root.resolve("target").resolve(name).toAbsolutePath());
+        ceph.script("purge");
+        ceph.script("start");
+        return ceph;
+    }
+
+    public Path conf() {
+        return dir.resolve("ceph.conf");
+    }
+
+    /** A copy of the client configuration with more {@code [client]} options. */
+    public Path clientConf(Map<String, String> options) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(conf())) {
+            out.add(line);
+            if (line.trim().equals("[client]")) {
+                options.forEach((k, v) -> out.add(k + " = " + v));
+            }
+        }
+        // Beside the state directory: purge refuses a directory holding files it did not write.
+        Path copy = dir.resolveSibling(dir.getFileName() + "-client-" + System.nanoTime() + ".conf");
+        Files.write(copy, out);
+        clientConfs.add(copy);
+        return copy;
+    }
+
+    /** Stops the OSD as an operator would (SIGTERM: it marks itself down); its data stays. */
+    public void stopOsd() throws Exception {
+        String id = Files.readString(dir.resolve("osd.id")).trim();
+        long pid = Long.parseLong(Files.readString(dir.resolve("run/osd." + id + ".pid")).trim());
+        ProcessHandle osd = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("no OSD process " + pid));
+        osd.destroy();
+        osd.onExit().get(60, TimeUnit.SECONDS);
+    }
+
+    /** Starts whatever is not running and waits until the pools take writes again. */
+    public void startAgain() throws Exception {
+        script("start");
+    }
+
+    private void script(String command) throws Exception {
+        Files.createDirectories(dir.getParent());
+        Path log = dir.getParent().resolve(dir.getFileName() + "-" + command + ".log");
+        ProcessBuilder pb = new ProcessBuilder(List.of(root.resolve("devstack/ceph").toString(), command))
+                .directory(root.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("EMBER_CEPH_DIR", dir.toString());
+        pb.environment().put("EMBER_CEPH_SIZE", "8G");
+        pb.environment().remove("EMBER_CEPH_MON_PORT");
+        pb.environment().remove("EMBER_CEPH_MON_PORT_V1");
+        Process p = pb.start();
+        if (!p.waitFor(15, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            fail("devstack/ceph " + command + " did not finish; see " + log);
+        }
+        assertEquals(0, p.exitValue(), "devstack/ceph " + command + " failed; see " + log);
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Path p : clientConfs) {
+            Files.deleteIfExists(p);
+        }
+        script("purge");
+    }
+}
