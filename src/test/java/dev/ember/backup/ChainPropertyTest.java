@@ -54,14 +54,10 @@ class ChainPropertyTest {
     void cephDriverOnRbdVolumes() throws Exception {
         Path conf = LocalCeph.conf();
         EmberServer.shared();
-        EmberServer server = EmberServer.start(EmberServer.baseConfig(Files.createTempDirectory("ember-prop-ceph"))
-                .with("DEFAULT", "host", "property-ceph-" + UUID.randomUUID().toString().substring(0, 8))
-                .with("DEFAULT", "volume_backend", "rbd")
-                .with("DEFAULT", "rbd_ceph_conf", conf.toString())
-                .with("DEFAULT", "rbd_user", "cinder")
-                .with("DEFAULT", "backup_driver", "cinder.backup.drivers.ceph.CephBackupDriver")
-                .with("DEFAULT", "backup_ceph_conf", conf.toString())
-                .with("DEFAULT", "backup_ceph_user", "cinder"));
+        EmberServer server = EmberServer.start(EmberServer.withCeph(
+                EmberServer.baseConfig(Files.createTempDirectory("ember-prop-ceph"))
+                        .with("DEFAULT", "host", "property-ceph-" + UUID.randomUUID().toString().substring(0, 8)),
+                conf));
         try (VolumeAccess volumes = VolumeAccess.rbd(conf, "cinder", "volumes")) {
             // The RBD driver links each backup to the backup its data really diffs from (or to
             // none after a fallback to a full copy), whatever was requested: the seed lab's rule.

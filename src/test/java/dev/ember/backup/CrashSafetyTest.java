@@ -110,13 +110,7 @@ class CrashSafetyTest {
     void cephDriverOnRbdVolumes() throws Exception {
         Path conf = LocalCeph.conf();
         state = Files.createTempDirectory("ember-crash-ceph");
-        ember = new EmberProcess(state, host, List.of(
-                "volume_backend = rbd",
-                "rbd_ceph_conf = " + conf,
-                "rbd_user = cinder",
-                "backup_driver = cinder.backup.drivers.ceph.CephBackupDriver",
-                "backup_ceph_conf = " + conf,
-                "backup_ceph_user = cinder"));
+        ember = new EmberProcess(state, host, dev.ember.testing.EmberServer.cephOptions(conf));
         CephCluster cluster = CephCluster.connect(conf, "cinder");
         Pool volumesPool = cluster.openPool("volumes");
         Pool backupPool = cluster.openPool("backups");

@@ -40,14 +40,10 @@ class OsdOutageTest {
         try (PrivateCeph ceph = PrivateCeph.start("ceph-osd-outage")) {
             // Short librados timeouts, as an operator may set in ceph.conf: the default is minutes.
             Path conf = ceph.clientConf(Map.of("rados_osd_op_timeout", "10", "rados_mon_op_timeout", "10"));
-            EmberServer server = EmberServer.start(EmberServer.baseConfig(Files.createTempDirectory("ember-osd"))
-                    .with("DEFAULT", "host", "osd-outage-" + UUID.randomUUID().toString().substring(0, 8))
-                    .with("DEFAULT", "volume_backend", "rbd")
-                    .with("DEFAULT", "rbd_ceph_conf", conf.toString())
-                    .with("DEFAULT", "rbd_user", "cinder")
-                    .with("DEFAULT", "backup_driver", "cinder.backup.drivers.ceph.CephBackupDriver")
-                    .with("DEFAULT", "backup_ceph_conf", conf.toString())
-                    .with("DEFAULT", "backup_ceph_user", "cinder"));
+            EmberServer server = EmberServer.start(EmberServer.withCeph(
+                    EmberServer.baseConfig(Files.createTempDirectory("ember-osd"))
+                            .with("DEFAULT", "host", "osd-outage-" + UUID.randomUUID().toString().substring(0, 8)),
+                    conf));
             try (CephCluster cluster = CephCluster.connect(conf, "cinder");
                  Pool volumesPool = cluster.openPool("volumes");
                  Pool backupPool = cluster.openPool("backups");

@@ -5,6 +5,7 @@ import dev.ember.config.Config;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * One Ember started in-process for the API tests, on a free port, with the posix driver and
@@ -46,6 +47,27 @@ public final class EmberServer {
                 .with("DEFAULT", "backup_file_size", String.valueOf(4 * 1024 * 1024))
                 .with("DEFAULT", "backup_sha_block_size_bytes", "32768")
                 .with("database", "connection", TestDatabase.sqlAlchemyUrl());
+    }
+
+    /** The Ceph profile's options: RBD volumes and the Ceph backup driver on {@code cephConf}, as client.cinder. */
+    public static List<String> cephOptions(Path cephConf) {
+        return List.of(
+                "volume_backend = rbd",
+                "rbd_ceph_conf = " + cephConf,
+                "rbd_user = cinder",
+                "backup_driver = cinder.backup.drivers.ceph.CephBackupDriver",
+                "backup_ceph_conf = " + cephConf,
+                "backup_ceph_user = cinder");
+    }
+
+    /** {@code config} with the [DEFAULT] options of {@link #cephOptions}. */
+    public static Config withCeph(Config config, Path cephConf) {
+        Config out = config;
+        for (String line : cephOptions(cephConf)) {
+            String[] kv = line.split(" = ", 2);
+            out = out.with("DEFAULT", kv[0], kv[1]);
+        }
+        return out;
     }
 
     public static EmberServer start(Config config) throws Exception {
