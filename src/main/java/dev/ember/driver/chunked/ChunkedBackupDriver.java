@@ -107,6 +107,22 @@ public final class ChunkedBackupDriver implements BackupDriver {
         new RestoreJob(store, limits, pool, naming).run(chain, target, cancelled == null ? () -> false : cancelled);
     }
 
+    /** Its objects, and the temporary files of objects it was writing when the process died. */
+    @Override
+    public void cleanupInterrupted(BackupRef backup, SourceOpener source) throws BackupDriverException {
+        delete(backup);
+        if (backup.createdAt() == null) {
+            return; // no prefix can be derived (see delete)
+        }
+        String prefix = backup.serviceMetadata() != null && !backup.serviceMetadata().isEmpty()
+                ? backup.serviceMetadata() : BackupPrefix.forBackup(backup).value();
+        try {
+            store.deleteUncommitted(naming.containerFor(backup), prefix);
+        } catch (IOException e) {
+            throw DriverErrors.of("removing temporary files of backup " + backup.id(), e);
+        }
+    }
+
     /**
      * Deletes every object under the backup's prefix, as cinder does: a listing error means there
      * is nothing to delete, and objects that vanished meanwhile are fine.

@@ -37,4 +37,11 @@ public interface ObjectStore {
 
     /** Deletes an object; an object that does not exist is not an error. */
     void delete(String container, String name) throws IOException;
+
+    /**
+     * Removes what writes of objects named {@code prefix...} left uncommitted when the process
+     * died (only the startup cleanup calls this: no writer of that prefix is running then).
+     */
+    default void deleteUncommitted(String container, String prefix) throws IOException {
+    }
 }

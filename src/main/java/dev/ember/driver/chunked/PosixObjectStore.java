@@ -32,6 +32,8 @@ public final class PosixObjectStore implements ObjectStore {
 
     private final Path root;
 
+    private static final String TMP_MARK = ".tmp-";
+
     public PosixObjectStore(Path root) {
         this.root = root.toAbsolutePath().normalize();
     }
@@ -64,7 +66,7 @@ public final class PosixObjectStore implements ObjectStore {
         Path dir = containerDir(container);
         Path target = dir.resolve(StoreNames.checkObject(name));
         checkInsideRoot(dir, container);
-        Path tmp = dir.resolve(StoreNames.RESERVED_PREFIX + name + ".tmp-" + UUID.randomUUID());
+        Path tmp = dir.resolve(StoreNames.RESERVED_PREFIX + name + TMP_MARK + UUID.randomUUID());
         FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         try {
             chmod(tmp, FILE_MODE);
@@ -106,6 +108,24 @@ public final class PosixObjectStore implements ObjectStore {
         Path dir = containerDir(container);
         checkInsideRoot(dir, container);
         Files.deleteIfExists(dir.resolve(StoreNames.checkObject(name)));
+    }
+
+    /** The hidden temporary files of {@link #create} for names starting with {@code prefix}. */
+    @Override
+    public void deleteUncommitted(String container, String prefix) throws IOException {
+        Path dir = containerDir(container);
+        checkInsideRoot(dir, container);
+        String hidden = StoreNames.RESERVED_PREFIX + prefix;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(hidden) && n.contains(TMP_MARK) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // no container, nothing written
+        }
     }
 
     private Path containerDir(String container) throws InvalidObjectNameException {

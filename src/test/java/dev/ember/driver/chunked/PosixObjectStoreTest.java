@@ -53,6 +53,22 @@ class PosixObjectStoreTest extends ObjectStoreConformance {
         }
     }
 
+    @Test
+    void uncommittedFilesOfAKilledWriteAreRemovedForTheirPrefixOnly() throws Exception {
+        store.createContainer("c1");
+        put(store, "c1", "mine-00001", new byte[] {1});
+        Path dir = tmp.resolve("backup/c1");
+        // What a kill between create and commit leaves behind, for this backup and another one.
+        Files.write(dir.resolve(".mine-00002.tmp-0b9c"), new byte[] {2});
+        Files.write(dir.resolve(".other-00001.tmp-77aa"), new byte[] {3});
+        store.deleteUncommitted("c1", "mine");
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(".other-00001.tmp-77aa", "mine-00001"),
+                    files.map(f -> f.getFileName().toString()).sorted().toList());
+        }
+        store.deleteUncommitted("nope", "mine"); // no container: nothing to do
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"..", "../outside", "a/../../outside", "/etc", "a/./b", "a/", "x\0y"})
     void containersCannotEscapeTheRoot(String container) {
