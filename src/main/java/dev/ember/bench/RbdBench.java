@@ -434,12 +434,7 @@ public final class RbdBench {
     private void removeQuietly(Pool pool, String image) {
         try {
             try (RbdImage img = pool.openImage(image)) {
-                for (Snapshot s : img.listSnapshots()) {
-                    if (img.isSnapshotProtected(s.name())) {
-                        img.unprotectSnapshot(s.name());
-                    }
-                    img.removeSnapshot(s.name());
-                }
+                img.removeAllSnapshots();
             }
             pool.removeImage(image);
         } catch (ImageNotFoundException e) {

@@ -149,6 +149,31 @@ public final class RbdImage implements AutoCloseable {
         snapCall("rbd_snap_remove", snap, SnapOp.REMOVE);
     }
 
+    /**
+     * Removes {@code snap} when it exists, unprotecting it first; one that is missing or goes
+     * missing meanwhile is not an error. (A protected snapshot with clones still fails.)
+     */
+    public void removeSnapshotIfExists(String snap) throws CephException {
+        if (!snapshotExists(snap)) {
+            return;
+        }
+        if (isSnapshotProtected(snap)) {
+            unprotectSnapshot(snap);
+        }
+        try {
+            removeSnapshot(snap);
+        } catch (SnapshotNotFoundException e) {
+            // removed concurrently
+        }
+    }
+
+    /** Removes every snapshot of the image, unprotecting protected ones (so the image itself can go). */
+    public void removeAllSnapshots() throws CephException {
+        for (Snapshot s : listSnapshots()) {
+            removeSnapshotIfExists(s.name());
+        }
+    }
+
     public void protectSnapshot(String snap) throws CephException {
         snapCall("rbd_snap_protect", snap, SnapOp.PROTECT);
     }

@@ -195,19 +195,7 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
 
     @Override
     public void deleteSnapshot(String volumeId, String snapshotId) throws IOException {
-        Pool pool = pool();
-        String snap = snapshotName(snapshotId);
-        try (RbdImage img = pool.openImage(imageName(volumeId))) {
-            if (!img.snapshotExists(snap)) {
-                return;
-            }
-            if (img.isSnapshotProtected(snap)) {
-                img.unprotectSnapshot(snap);
-            }
-            img.removeSnapshot(snap);
-        } catch (ImageNotFoundException e) {
-            // already gone
-        }
+        removeSnapshot(imageName(volumeId), snapshotName(snapshotId));
     }
 
     /**
@@ -247,7 +235,7 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
                 src.protectSnapshot(snap);
                 pool.cloneImage(source, snap, pool, clone, ImageOptions.defaults());
             } catch (IOException | RuntimeException e) {
-                dropCloneSnapshot(source, snap);
+                removeSnapshot(source, snap);
                 throw e;
             }
         }
@@ -298,20 +286,14 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
         } catch (ImageNotFoundException e) {
             // already gone
         }
-        dropCloneSnapshot(source, snap);
+        removeSnapshot(source, snap);
         LOG.info("removed temporary clone {} and {}@{}", clone, source, snap);
     }
 
-    private void dropCloneSnapshot(String source, String snap) throws IOException {
-        Pool pool = pool();
-        try (RbdImage src = pool.openImage(source)) {
-            if (!src.snapshotExists(snap)) {
-                return;
-            }
-            if (src.isSnapshotProtected(snap)) {
-                src.unprotectSnapshot(snap);
-            }
-            src.removeSnapshot(snap);
+    /** Removes {@code image@snap}, unprotecting it; a missing image or snapshot is not an error. */
+    private void removeSnapshot(String image, String snap) throws IOException {
+        try (RbdImage img = pool().openImage(image)) {
+            img.removeSnapshotIfExists(snap);
         } catch (ImageNotFoundException e) {
             // already gone
         }

@@ -74,6 +74,24 @@ class RbdImageTest {
     }
 
     @Test
+    void removingSnapshotsUnprotectsAndToleratesMissingOnes() throws Exception {
+        String name = newImage("snaprm", 4 * MIB);
+        try (RbdImage img = pool.openImage(name)) {
+            for (String s : List.of("a", "b", "c")) {
+                img.createSnapshot(s);
+            }
+            img.protectSnapshot("a");
+            img.removeSnapshotIfExists("a");
+            img.removeSnapshotIfExists("nope");
+            assertEquals(List.of("b", "c"), img.listSnapshots().stream().map(Snapshot::name).toList());
+            img.protectSnapshot("c");
+            img.removeAllSnapshots();
+            assertEquals(List.of(), img.listSnapshots());
+        }
+        pool.removeImage(name);
+    }
+
+    @Test
     void createWithOptions() throws Exception {
         String name = CephTestCluster.uniqueName("opts");
         created.add(name);

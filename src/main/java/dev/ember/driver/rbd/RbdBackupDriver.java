@@ -577,13 +577,7 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
 
     private static void removeSnapshot(Pool pool, String image, String snap) throws CephException {
         try (RbdImage img = pool.openImage(image)) {
-            if (!img.snapshotExists(snap)) {
-                return;
-            }
-            if (img.isSnapshotProtected(snap)) {
-                img.unprotectSnapshot(snap);
-            }
-            ignoreMissing(() -> img.removeSnapshot(snap));
+            img.removeSnapshotIfExists(snap);
         } catch (ImageNotFoundException e) {
             // gone already
         }
@@ -603,12 +597,7 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
             try {
                 if (withSnapshots) {
                     try (RbdImage img = pool.openImage(image)) {
-                        for (Snapshot s : img.listSnapshots()) {
-                            if (img.isSnapshotProtected(s.name())) {
-                                img.unprotectSnapshot(s.name());
-                            }
-                            ignoreMissing(() -> img.removeSnapshot(s.name()));
-                        }
+                        img.removeAllSnapshots();
                     }
                 }
                 pool.removeImage(image);
