@@ -2,8 +2,6 @@ package dev.ember.backup;
 
 import dev.ember.ceph.CephCluster;
 import dev.ember.ceph.Pool;
-import dev.ember.ceph.RbdImage;
-import dev.ember.ceph.Snapshot;
 import dev.ember.driver.rbd.ImageNames;
 import dev.ember.driver.rbd.SourceSnapshot;
 import dev.ember.testing.Api;
@@ -122,7 +120,7 @@ class CrashSafetyTest {
 
                 public void checkNoOrphans(String vol, Set<String> live, Set<String> liveMeta, Set<String> gone)
                         throws Exception {
-                    List<String> onSource = backupSnapshots(volumesPool, ImageNames.volume(vol));
+                    List<String> onSource = LocalCeph.backupSnapshots(volumesPool, ImageNames.volume(vol));
                     assertTrue(onSource.size() <= 1, "source keeps at most one backup snapshot: " + onSource);
                     String prefix = ImageNames.volume(vol) + ".backup.";
                     for (String image : backupPool.listImages()) {
@@ -130,7 +128,7 @@ class CrashSafetyTest {
                             continue;
                         }
                         if (image.equals(ImageNames.legacyBase(vol))) {
-                            List<String> snaps = backupSnapshots(backupPool, image);
+                            List<String> snaps = LocalCeph.backupSnapshots(backupPool, image);
                             assertFalse(snaps.isEmpty(), "a base without backup snapshots: " + image);
                             for (String snap : snaps) {
                                 String owner = SourceSnapshot.parse(snap).orElseThrow().backupId();
@@ -150,13 +148,6 @@ class CrashSafetyTest {
             backupPool.close();
             volumesPool.close();
             cluster.close();
-        }
-    }
-
-    private static List<String> backupSnapshots(Pool pool, String image) throws Exception {
-        try (RbdImage img = pool.openImageReadOnly(image, null)) {
-            return img.listSnapshots().stream().map(Snapshot::name)
-                    .filter(n -> SourceSnapshot.parse(n).isPresent()).toList();
         }
     }
 

@@ -2,12 +2,10 @@ package dev.ember.backup;
 
 import dev.ember.ceph.CephCluster;
 import dev.ember.ceph.Pool;
-import dev.ember.ceph.RbdImage;
-import dev.ember.ceph.Snapshot;
 import dev.ember.driver.rbd.ImageNames;
-import dev.ember.driver.rbd.SourceSnapshot;
 import dev.ember.testing.Api;
 import dev.ember.testing.EmberServer;
+import dev.ember.testing.LocalCeph;
 import dev.ember.testing.PrivateCeph;
 import dev.ember.testing.VolumeAccess;
 import io.vertx.core.json.JsonObject;
@@ -55,7 +53,7 @@ class OsdOutageTest {
                 String sha1 = volumes.sha256(vol);
                 String b1 = api.createBackup(vol, false);
                 api.awaitBackupStatus(b1, "available");
-                String s1 = backupSnapshots(volumesPool, ImageNames.volume(vol)).get(0);
+                String s1 = LocalCeph.backupSnapshots(volumesPool, ImageNames.volume(vol)).get(0);
 
                 // Enough new data that the copy is still running when the OSD goes.
                 write(volumes, vol, rnd, 64, 320);
@@ -63,7 +61,7 @@ class OsdOutageTest {
                 assertEquals(202, r.status(), r.text());
                 String b2 = r.json().getJsonObject("backup").getString("id");
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (backupSnapshots(volumesPool, ImageNames.volume(vol)).stream()
+                while (LocalCeph.backupSnapshots(volumesPool, ImageNames.volume(vol)).stream()
                         .noneMatch(n -> n.startsWith("backup." + b2 + "."))) {
                     assertTrue(System.nanoTime() < deadline, "backup " + b2 + " never took its source snapshot");
                     Thread.sleep(20);
@@ -82,12 +80,12 @@ class OsdOutageTest {
                 ceph.startAgain();
                 // The failed backup's leftovers go once the cluster is back (background retry).
                 deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-                while (!backupSnapshots(volumesPool, ImageNames.volume(vol)).equals(List.of(s1))
-                        || !backupSnapshots(backupPool, ImageNames.legacyBase(vol)).equals(List.of(s1))
+                while (!LocalCeph.backupSnapshots(volumesPool, ImageNames.volume(vol)).equals(List.of(s1))
+                        || !LocalCeph.backupSnapshots(backupPool, ImageNames.legacyBase(vol)).equals(List.of(s1))
                         || backupPool.objectExists(ImageNames.meta(b2))) {
                     assertTrue(System.nanoTime() < deadline, "leftovers of " + b2 + " remain: source "
-                            + backupSnapshots(volumesPool, ImageNames.volume(vol)) + ", base "
-                            + backupSnapshots(backupPool, ImageNames.legacyBase(vol)));
+                            + LocalCeph.backupSnapshots(volumesPool, ImageNames.volume(vol)) + ", base "
+                            + LocalCeph.backupSnapshots(backupPool, ImageNames.legacyBase(vol)));
                     Thread.sleep(500);
                 }
                 assertTrue(backupPool.listImages().stream().noneMatch(i -> i.equals(ImageNames.perBackup(vol, b2))));
@@ -122,15 +120,6 @@ class OsdOutageTest {
         for (int m = 0; m < mibs; m += 4) {
             rnd.nextBytes(data);
             volumes.write(vol, (long) (fromMib + m) * MIB, data);
-        }
-    }
-
-    private static List<String> backupSnapshots(Pool pool, String image) throws Exception {
-        try (RbdImage img = pool.openImageReadOnly(image, null)) {
-            return img.listSnapshots().stream().map(Snapshot::name)
-                    .filter(n -> SourceSnapshot.parse(n).isPresent()).toList();
-        } catch (dev.ember.ceph.ImageNotFoundException e) {
-            return List.of();
         }
     }
 }

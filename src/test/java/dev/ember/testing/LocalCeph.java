@@ -85,16 +85,19 @@ public final class LocalCeph {
         }
     }
 
+    /** The backup snapshots ({@code backup.<id>.snap.<ts>}) of an image, in librbd's order. */
+    public static List<String> backupSnapshots(Pool pool, String image) throws CephException {
+        try (RbdImage img = pool.openImageReadOnly(image, null)) {
+            return img.listSnapshots().stream().map(Snapshot::name)
+                    .filter(n -> dev.ember.driver.rbd.SourceSnapshot.parse(n).isPresent()).toList();
+        }
+    }
+
     /** Removes an image and all its snapshots, ignoring "not found". */
     public static void removeImageQuietly(Pool pool, String name) {
         try {
             try (RbdImage img = pool.openImage(name)) {
-                for (Snapshot s : img.listSnapshots()) {
-                    if (img.isSnapshotProtected(s.name())) {
-                        img.unprotectSnapshot(s.name());
-                    }
-                    img.removeSnapshot(s.name());
-                }
+                img.removeAllSnapshots();
             }
             pool.removeImage(name);
         } catch (ImageNotFoundException e) {
