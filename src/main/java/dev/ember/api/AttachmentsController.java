@@ -83,11 +83,11 @@ final class AttachmentsController {
     }
 
     private ApiResponse list(ApiRequest r, boolean detail) {
-        boolean all = "1".equals(r.query().get("all_tenants")) || "true".equalsIgnoreCase(r.query().get("all_tenants"));
+        boolean all = ListParams.allTenants(r);
         String instance = r.query().get("instance_id") != null ? r.query().get("instance_id") : r.query().get("instance_uuid");
         String status = r.query().get("attach_status") != null ? r.query().get("attach_status") : r.query().get("status");
         List<Attachment> page = attachments.list(r.context(), all, r.query().get("volume_id"), instance, status,
-                SnapshotsController.limit(r, maxLimit), SnapshotsController.offset(r));
+                ListParams.limit(r, maxLimit), ListParams.offset(r));
         return ApiResponse.json(200, new JsonObject().put("attachments", views(page, detail)));
     }
 

@@ -77,9 +77,9 @@ final class SnapshotsController {
     }
 
     private ApiResponse list(ApiRequest r, boolean detail) {
-        boolean all = "1".equals(r.query().get("all_tenants")) || "true".equalsIgnoreCase(r.query().get("all_tenants"));
-        int limit = limit(r, maxLimit);
-        int offset = offset(r);
+        boolean all = ListParams.allTenants(r);
+        int limit = ListParams.limit(r, maxLimit);
+        int offset = ListParams.offset(r);
         String name = r.query().get("name") != null ? r.query().get("name") : r.query().get("display_name");
         List<Snapshot> page = snapshots.list(r.context(), all, r.query().get("volume_id"), r.query().get("status"),
                 name, limit, offset);
@@ -124,41 +124,5 @@ final class SnapshotsController {
     private static String text(JsonNode n, String field) {
         JsonNode v = n.get(field);
         return v == null || v.isNull() ? null : v.asText();
-    }
-
-    // cinder's common limit/offset parameters, shared with the attachments list.
-
-    static int limit(ApiRequest r, int maxLimit) {
-        String v = r.query().get("limit");
-        if (v == null) {
-            return maxLimit;
-        }
-        int limit;
-        try {
-            limit = Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw CinderException.badRequest("limit param must be an integer");
-        }
-        if (limit < 0) {
-            throw CinderException.badRequest("limit param must be positive");
-        }
-        return Math.min(maxLimit, limit);
-    }
-
-    static int offset(ApiRequest r) {
-        String v = r.query().get("offset");
-        if (v == null) {
-            return 0;
-        }
-        int offset;
-        try {
-            offset = Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw CinderException.badRequest("offset param must be an integer");
-        }
-        if (offset < 0) {
-            throw CinderException.badRequest("offset param must be positive");
-        }
-        return offset;
     }
 }

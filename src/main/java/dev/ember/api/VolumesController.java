@@ -80,18 +80,8 @@ final class VolumesController {
     }
 
     private ApiResponse list(ApiRequest r, boolean detail) {
-        boolean all = "1".equals(r.query().get("all_tenants")) || "true".equalsIgnoreCase(r.query().get("all_tenants"));
-        int limit = maxLimit;
-        if (r.query().contains("limit")) {
-            try {
-                limit = Math.min(maxLimit, Integer.parseInt(r.query().get("limit")));
-            } catch (NumberFormatException e) {
-                throw CinderException.badRequest("limit param must be an integer");
-            }
-            if (limit < 0) {
-                throw CinderException.badRequest("limit param must be positive");
-            }
-        }
+        boolean all = ListParams.allTenants(r);
+        int limit = ListParams.limit(r, maxLimit);
         String name = r.query().get("name") != null ? r.query().get("name") : r.query().get("display_name");
         String status = r.query().get("status");
         JsonArray out = new JsonArray();
