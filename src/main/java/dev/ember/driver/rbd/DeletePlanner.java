@@ -43,4 +43,18 @@ public final class DeletePlanner {
         }
         return new DeletePlan(null, List.of(), false, meta);
     }
+
+    /**
+     * The volume's single base when it holds no backup snapshot at all: only a delete killed after
+     * removing the last snapshot (or a first backup still running) leaves that. Empty otherwise.
+     */
+    public static Optional<String> emptyBase(String volumeId, Set<String> images,
+                                             Function<String, List<String>> snapshotsOf) {
+        String base = ImageNames.legacyBase(volumeId);
+        if (!images.contains(base)) {
+            return Optional.empty();
+        }
+        boolean hasBackupSnapshot = snapshotsOf.apply(base).stream().anyMatch(n -> SourceSnapshot.parse(n).isPresent());
+        return hasBackupSnapshot ? Optional.empty() : Optional.of(base);
+    }
 }

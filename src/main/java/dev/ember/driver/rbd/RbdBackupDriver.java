@@ -486,10 +486,14 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
             throw new BackupDriverException("Cannot open backup pool " + container + ": " + describe(e), e);
         }
         try (backups) {
-            DeletePlan plan = DeletePlanner.plan(backup.id(), backup.volumeId(), backup.serviceMetadata(),
-                    Set.copyOf(backups.listImages()), snapshotsOf(backups));
+            Set<String> images = Set.copyOf(backups.listImages());
+            DeletePlan plan = DeletePlanner.plan(backup.id(), backup.volumeId(), backup.serviceMetadata(), images,
+                    snapshotsOf(backups));
             if (plan.image() == null) {
                 LOG.warn("delete of backup {}: no image or snapshot found in pool {}", backup.id(), container);
+                // A delete killed between removing the last snapshot and the base itself (resumed now).
+                DeletePlanner.emptyBase(backup.volumeId(), images, snapshotsOf(backups))
+                        .ifPresent(base -> removeEmptyBase(backups, base));
             } else {
                 for (String snap : plan.snapshots()) {
                     removeSnapshot(backups, plan.image(), snap);
@@ -580,6 +584,21 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
             img.removeSnapshotIfExists(snap);
         } catch (ImageNotFoundException e) {
             // gone already
+        }
+    }
+
+    /**
+     * Removes a base left without any backup snapshot; one that is open (a first backup is filling
+     * it right now and has not snapshotted it yet) or has gained a snapshot is kept.
+     */
+    private static void removeEmptyBase(Pool pool, String base) {
+        try {
+            pool.removeImage(base);
+            LOG.info("removed {}/{}: a base without backup snapshots", pool.name(), base);
+        } catch (ImageNotFoundException e) {
+            // gone already
+        } catch (CephException e) {
+            LOG.info("kept {}/{} without backup snapshots: {}", pool.name(), base, e.getMessage());
         }
     }
 

@@ -48,4 +48,13 @@ class InterruptedBackupPlannerTest {
             assertEquals(c.expected(), plan(c.source(), c.pool()), c.what());
         }
     }
+
+    @Test
+    void emptyBaseIsOnlyABaseWithoutBackupSnapshots() {
+        Map<String, List<String>> pool = Map.of(BASE, List.of("user-snap"), ImageNames.perBackup(V, "f"), List.of());
+        assertEquals(java.util.Optional.of(BASE), DeletePlanner.emptyBase(V, pool.keySet(), pool::get));
+        Map<String, List<String>> used = Map.of(BASE, List.of("backup.a.snap.1.0"));
+        assertEquals(java.util.Optional.empty(), DeletePlanner.emptyBase(V, used.keySet(), used::get));
+        assertEquals(java.util.Optional.empty(), DeletePlanner.emptyBase(V, Set.of(), img -> List.of()));
+    }
 }

@@ -269,6 +269,19 @@ class RbdDriverFailureTest {
     }
 
     @Test
+    void deleteKilledAfterRemovingTheLastSnapshotIsFinishedWhenResumed() throws Exception {
+        BackupRef b1 = backup(null, null);
+        String s1 = fx.sourceSnaps(v).get(0);
+        // The kill came between removing the base's last snapshot and removing the base.
+        try (RbdImage img = fx.backups.openImage(base())) {
+            img.removeSnapshot(s1);
+        }
+        driver.delete(b1);
+        assertEquals(Map.of(), fx.backupImages(v), "the empty base goes with the resumed delete");
+        assertFalse(fx.backups.objectExists(ImageNames.meta(b1.id())));
+    }
+
+    @Test
     void firstBackupKilledBeforeItsBaseSnapshotLeavesNothing() throws Exception {
         String killed = fx.newBackupId();
         try (RbdImage img = fx.volumes.openImage(ImageNames.volume(v))) {
