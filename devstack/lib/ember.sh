@@ -113,9 +113,9 @@ ember_start() {
     shift 2
     for c in "$@"; do args+=(--config-file "$c"); done
     mkdir -p "$(dirname "$pidfile")" "$(dirname "$logfile")"
-    ember_log "starting: java ${EMBER_JAVA_OPTS:+$EMBER_JAVA_OPTS }-jar target/ember.jar serve ${args[*]} (log: $logfile)"
+    ember_log "starting: java ${EMBER_JAVA_OPTS:+$EMBER_JAVA_OPTS }-jar target/ember.jar all ${args[*]} (log: $logfile)"
     # shellcheck disable=SC2086  # EMBER_JAVA_OPTS is a list of JVM flags
-    (cd "$EMBER_ROOT" && exec setsid nohup java ${EMBER_JAVA_OPTS:-} -jar "$EMBER_JAR" serve "${args[@]}" \
+    (cd "$EMBER_ROOT" && exec setsid nohup java ${EMBER_JAVA_OPTS:-} -jar "$EMBER_JAR" all "${args[@]}" \
         >>"$logfile" 2>&1 </dev/null) &
     pid=$!
     printf '%s\n' "$pid" >"$pidfile"

@@ -95,16 +95,42 @@ public final class Ember implements AutoCloseable {
         this.volumeBackend = volumeBackend;
     }
 
+    /** The embedded all-in-one profile ({@link Role#ALL}). */
     public static Ember start(Config config) throws Exception {
+        return start(config, Role.ALL);
+    }
+
+    public static Ember start(Config config, Role role) throws Exception {
         String host = config.get("host", defaultHost());
         String zone = config.get("storage_availability_zone", "nova");
         Path statePath = Path.of(config.get("state_path", "/var/lib/cinder"));
 
+        if (role == Role.BACKUP && config.find(Config.DEFAULT, "backup_driver").isEmpty()) {
+            // cinder's default is its Swift driver; guessing another store would put backups where
+            // the operator does not look for them.
+            throw new IllegalArgumentException("backup_driver is not set, and cinder's default (the Swift driver) "
+                    + "is not implemented by Ember: set backup_driver = cinder.backup.drivers.ceph.CephBackupDriver "
+                    + "or cinder.backup.drivers.posix.PosixBackupDriver");
+        }
+
+        String volumeBackendName = config.get("volume_backend", role.defaultVolumeBackend());
+        if (!role.allowsVolumeBackend(volumeBackendName)) {
+            throw new IllegalArgumentException("volume_backend " + volumeBackendName + " belongs to the embedded "
+                    + "profile (ember all); the " + role.cliName() + " role reaches volumes through cinder-volume");
+        }
         SqlAlchemyUrl url = SqlAlchemyUrl.parse(config.get("database", "connection",
                 "mysql+pymysql://ember:ember@127.0.0.1:3306/ember"));
         Database db = Database.open(url, config.getInt("database", "max_pool_size", 10));
-        db.migrate();
-
+        if (role.migratesSchema()) {
+            db.migrate();
+        } else {
+            try {
+                db.requireCinderSchema();
+            } catch (RuntimeException e) {
+                db.close();
+                throw e;
+            }
+        }
         int maxOps = config.getInt("backup_max_operations", 15);
         // cinder reads 0 as "no limit"; a worker pool still needs a bound.
         ExecutorService managerPool = boundedPool("ember-manager", maxOps <= 0 ? 64 : maxOps);
@@ -117,12 +143,12 @@ public final class Ember implements AutoCloseable {
         // Outgoing oslo RPC (to cinder-volume and cinder-scheduler) and notifications.
         List<AutoCloseable> outgoing = new java.util.ArrayList<>();
         OsloRpcClient oslo = null;
-        if (config.find("DEFAULT", "transport_url").isPresent()) {
+        // A cinder-backup always has a broker: oslo.messaging's default URL when none is set.
+        if (role == Role.BACKUP || config.find("DEFAULT", "transport_url").isPresent()) {
             oslo = new OsloRpcClient(vertx, RabbitSettings.fromConfig(config), "ember cinder-backup " + host + " outgoing")
                     .startBlocking(Duration.ofSeconds(120));
             outgoing.add(oslo);
         }
-        String volumeBackendName = config.get("volume_backend", "file");
         RemoteVolumeBackend remote = null;
         VolumeBackend volumeBackend;
         switch (volumeBackendName) {
@@ -183,8 +209,40 @@ public final class Ember implements AutoCloseable {
         } else {
             rpc = new InProcessRpc(host, manager, managerPool);
         }
+        HttpServer http = null;
+        if (role.servesHttp()) {
+            http = startApi(config, vertx, db, backups, volumes, quotas, services, volumeBackend, rpc, host, zone,
+                    amqp == null);
+        }
+
+        int reportInterval = config.getInt("report_interval", 10);
+        vertx.setPeriodic(reportInterval * 1000L, id -> vertx.executeBlocking(() -> {
+            db.txRun(dsl -> services.heartbeat(dsl, host));
+            return null;
+        }, false).onFailure(e -> LOG.warn("service heartbeat failed: {}", e.toString())));
+
+        if (!config.unusedOptions().isEmpty()) {
+            // A shared cinder.conf carries every service's options: one line, not one per option.
+            LOG.info("options Ember's {} role does not read (other services' or not implemented): {}", role.cliName(),
+                    String.join(", ", config.unusedOptions()));
+        }
+        if (http != null) {
+            LOG.info("Ember {} ({} role) listening on port {} (host {}, driver {})", version(), role.cliName(),
+                    http.actualPort(), host, driver.serviceName());
+        } else {
+            LOG.info("Ember {} ({} role) started as cinder-backup host {} (driver {}, volumes through {}); no HTTP "
+                    + "port", version(), role.cliName(), host, driver.serviceName(), volumeBackendName);
+        }
+        return new Ember(vertx, db, managerPool, driverPool, http, manager, rpcServer, amqp, volumeBackend, outgoing);
+    }
+
+    /** The REST API of the embedded profile: the backup service in front of {@code rpc}, and the volume API. */
+    private static HttpServer startApi(Config config, Vertx vertx, Database db, BackupRepository backups,
+                                       VolumeRepository volumes, QuotaRepository quotas, ServiceRepository services,
+                                       VolumeBackend volumeBackend, BackupRpc rpc, String host, String zone,
+                                       boolean inProcess) throws Exception {
         BackupHosts hosts = new BackupHosts(db, services, config.getInt("service_down_time", 60),
-                amqp == null ? host : null);
+                inProcess ? host : null);
         VolumeService volumeService = new VolumeService(db, volumes, volumeBackend, host, zone);
         BackupService backupService = new BackupService(db, backups, volumes, quotas, volumeService, hosts, rpc);
 
@@ -202,21 +260,19 @@ public final class Ember implements AutoCloseable {
                 config.getInt("osapi_volume_workers_threads", 16));
         ApiServer api = new ApiServer(vertx, new ApiServer.Settings(config.get("public_endpoint", null),
                 config.getInt("osapi_max_limit", 1000)), auth, policy, backupService, volumeService, apiWorkers);
-        HttpServer http = api.listen(config.get("osapi_volume_listen", "0.0.0.0"),
-                config.getInt("osapi_volume_listen_port", 8776)).await();
+        // The embedded profile answers noauth callers as admin: loopback unless the operator says otherwise
+        // (cinder-api's own default, 0.0.0.0, is for a deployment behind Keystone).
+        String listen = config.get("osapi_volume_listen", "127.0.0.1");
+        HttpServer http = api.listen(listen, config.getInt("osapi_volume_listen_port", 8776)).await();
+        LOG.info("the API listens on {}:{} (osapi_volume_listen{}, auth_strategy {})", listen, http.actualPort(),
+                config.find(Config.DEFAULT, "osapi_volume_listen").isPresent() ? "" : " unset: loopback only",
+                config.get("auth_strategy", "keystone"));
+        return http;
+    }
 
-        int reportInterval = config.getInt("report_interval", 10);
-        vertx.setPeriodic(reportInterval * 1000L, id -> vertx.executeBlocking(() -> {
-            db.txRun(dsl -> services.heartbeat(dsl, host));
-            return null;
-        }, false).onFailure(e -> LOG.warn("service heartbeat failed: {}", e.toString())));
-
-        for (String unused : config.unusedOptions()) {
-            LOG.info("option {} is not used by Ember", unused);
-        }
-        LOG.info("Ember {} listening on port {} (host {}, driver {})", RPC_VERSION, http.actualPort(), host,
-                driver.serviceName());
-        return new Ember(vertx, db, managerPool, driverPool, http, manager, rpcServer, amqp, volumeBackend, outgoing);
+    private static String version() {
+        String v = Ember.class.getPackage().getImplementationVersion();
+        return v == null ? "(development build)" : v;
     }
 
     private static String defaultHost() {
@@ -237,8 +293,9 @@ public final class Ember implements AutoCloseable {
         });
     }
 
+    /** The API's port, or -1 in a role that serves no HTTP. */
     public int port() {
-        return http.actualPort();
+        return http == null ? -1 : http.actualPort();
     }
 
     public Database database() {
@@ -255,10 +312,12 @@ public final class Ember implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            http.close().await();
-        } catch (Exception e) {
-            LOG.debug("closing http", e);
+        if (http != null) {
+            try {
+                http.close().await();
+            } catch (Exception e) {
+                LOG.debug("closing http", e);
+            }
         }
         if (rpcServer != null) {
             // Unacknowledged messages go back to the queue for another host.

@@ -1,6 +1,7 @@
 package dev.ember;
 
 import dev.ember.config.Config;
+import dev.ember.config.LogSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,27 +11,82 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** Ember's command line: {@code serve} runs the service. */
-@Command(name = "ember", mixinStandardHelpOptions = true, subcommands = {Main.Serve.class, Main.Bench.class},
-        description = "Ember: a drop-in replacement for OpenStack cinder-backup.")
-public final class Main implements Runnable {
+/**
+ * Ember's command line. With no subcommand it is cinder-backup's: {@code ember --config-file
+ * /etc/cinder/cinder.conf --log-file ...} runs the backup role, so the launcher
+ * {@code bin/ember-backup} can stand where {@code /usr/bin/cinder-backup} stood.
+ */
+@Command(name = "ember", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        subcommands = {Main.Backup.class, Main.All.class, Main.Bench.class},
+        description = {"Ember: a drop-in replacement for OpenStack cinder-backup.",
+                "Without a subcommand, runs the backup role (as 'ember backup') when given --config-file or --config-dir."})
+public final class Main implements Callable<Integer> {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Main.class);
+
+    @CommandLine.Mixin
+    ServiceOptions service = new ServiceOptions();
+
+    /** The jar's Implementation-Version, as cinder-backup --version prints its package's. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"ember " + (v == null ? "(development build)" : v)};
+        }
+    }
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));
     }
 
     @Override
-    public void run() {
-        new CommandLine(this).usage(System.out);
+    public Integer call() {
+        if (service.files.isEmpty() && service.dirs.isEmpty()) {
+            new CommandLine(this).usage(System.out);
+            return 0;
+        }
+        return service.run(Role.BACKUP);
     }
 
-    /** Options shared by commands that read cinder.conf-style configuration. */
-    static final class ConfigOptions {
-        @Option(names = "--config-file", description = "cinder.conf-style file; repeatable, later files win")
+    /**
+     * oslo.config's and oslo.log's standard command-line options, which every cinder service
+     * accepts and which init scripts pass (Debian's: {@code --config-file=/etc/cinder/cinder.conf
+     * --log-file=/var/log/cinder/cinder-backup.log}, with {@code --use-syslog} if chosen).
+     */
+    static final class ServiceOptions {
+        @Option(names = "--config-file", paramLabel = "PATH",
+                description = "cinder.conf-style file; repeatable, later files win")
         List<Path> files = new ArrayList<>();
 
-        @Option(names = "--config-dir", description = "directory of *.conf files read after --config-file")
+        @Option(names = "--config-dir", paramLabel = "DIR", description = "directory of *.conf files read after --config-file")
         List<Path> dirs = new ArrayList<>();
+
+        @Option(names = {"--log-file", "--logfile"}, paramLabel = "PATH",
+                description = "log to this file instead of standard output (overrides [DEFAULT] log_file)")
+        String logFile;
+
+        @Option(names = {"--log-dir", "--logdir"}, paramLabel = "DIR",
+                description = "directory of the log file (overrides [DEFAULT] log_dir)")
+        String logDir;
+
+        @Option(names = {"-d", "--debug"}, description = "log Ember's own messages at DEBUG (overrides [DEFAULT] debug)")
+        Boolean debug;
+
+        @Option(names = "--nodebug", description = "the opposite of --debug")
+        boolean noDebug;
+
+        // Accepted so that an init script's command line runs unchanged; Ember logs to a file or
+        // standard output only, and says so at start.
+        @Option(names = {"--use-syslog", "--use-journal", "--use-json", "--use-eventlog", "--watch-log-file",
+                "--nouse-syslog", "--nouse-journal", "--nouse-json", "--nouse-eventlog", "--nowatch-log-file"},
+                description = "accepted for oslo.log compatibility; Ember logs to --log-file or standard output")
+        List<Boolean> ignoredFlags = new ArrayList<>();
+
+        @Option(names = {"--log-config-append", "--log-config", "--log_config", "--log-date-format",
+                "--syslog-log-facility"}, paramLabel = "VALUE",
+                description = "accepted for oslo.log compatibility and ignored (Python logging configuration)")
+        List<String> ignoredValues = new ArrayList<>();
 
         Config load() throws Exception {
             List<Path> all = new ArrayList<>(files);
@@ -39,19 +95,62 @@ public final class Main implements Runnable {
             }
             return Config.load(all);
         }
+
+        /** Runs the service in {@code role} until it is stopped; 1 when it cannot start, with the reason logged. */
+        int run(Role role) {
+            Ember ember;
+            try {
+                Config config = load();
+                Boolean dbg = noDebug ? Boolean.FALSE : debug;
+                LogSettings logs = LogSettings.resolve(new LogSettings.CommandLine(logFile, logDir, dbg), config,
+                        role.logName());
+                Logging.apply(logs);
+                if (!ignoredFlags.isEmpty() || !ignoredValues.isEmpty()) {
+                    LOG.warn("oslo.log's syslog, journal, JSON and Python logging-configuration options are accepted "
+                            + "and ignored: Ember logs to {}", logs.file().map(Path::toString).orElse("standard output"));
+                }
+                ember = Ember.start(config, role);
+            } catch (IllegalArgumentException | java.io.IOException e) {
+                // A configuration the operator can fix: the reason, not a stack trace.
+                LOG.error("Ember could not start ({} role): {}", role.cliName(), e.getMessage());
+                return 1;
+            } catch (Exception e) {
+                LOG.error("Ember could not start ({} role): {}", role.cliName(), e.toString(), e);
+                return 1;
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(ember::close, "ember-shutdown"));
+            try {
+                ember.awaitTermination();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return 0;
+        }
     }
 
-    @Command(name = "serve", description = "Run the API and the backup manager.")
-    static final class Serve implements Callable<Integer> {
+    @Command(name = "backup", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = {"cinder-backup's role: the backup manager on the broker, no HTTP, volumes through "
+                    + "cinder-volume; runs from an unmodified cinder.conf."})
+    static final class Backup implements Callable<Integer> {
         @CommandLine.Mixin
-        ConfigOptions config = new ConfigOptions();
+        ServiceOptions service = new ServiceOptions();
 
         @Override
-        public Integer call() throws Exception {
-            Ember ember = Ember.start(config.load());
-            Runtime.getRuntime().addShutdownHook(new Thread(ember::close, "ember-shutdown"));
-            ember.awaitTermination();
-            return 0;
+        public Integer call() {
+            return service.run(Role.BACKUP);
+        }
+    }
+
+    @Command(name = "all", aliases = "serve", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = {"The embedded all-in-one profile: the backup REST API and the backup manager, "
+                    + "with Ember's own file or RBD volumes (what ./devstack/ember up runs)."})
+    static final class All implements Callable<Integer> {
+        @CommandLine.Mixin
+        ServiceOptions service = new ServiceOptions();
+
+        @Override
+        public Integer call() {
+            return service.run(Role.ALL);
         }
     }
 

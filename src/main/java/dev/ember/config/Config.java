@@ -55,6 +55,11 @@ public final class Config {
     public static Config load(List<Path> files) throws IOException {
         Map<String, Map<String, String>> sections = new LinkedHashMap<>();
         List<Path> dirs = new ArrayList<>();
+        List<String> missing = files.stream().filter(f -> !Files.isReadable(f)).map(Path::toString).toList();
+        if (!missing.isEmpty()) {
+            // oslo.config's words, so an operator's search for the message finds the cause.
+            throw new IllegalArgumentException("Failed to find some config files: " + String.join(",", missing));
+        }
         for (Path file : files) {
             parseInto(sections, Files.readAllLines(file, StandardCharsets.UTF_8), file.toString());
             Path dir = file.toAbsolutePath().getParent();
@@ -132,6 +137,17 @@ public final class Config {
         Map<String, Map<String, String>> copy = new LinkedHashMap<>();
         sections.forEach((s, m) -> copy.put(s, new LinkedHashMap<>(m)));
         copy.computeIfAbsent(section, k -> new LinkedHashMap<>()).put(key, value);
+        return new Config(copy, sourceDirs);
+    }
+
+    /** Returns a copy without {@code section.key}, for tests. */
+    public Config without(String section, String key) {
+        Map<String, Map<String, String>> copy = new LinkedHashMap<>();
+        sections.forEach((s, m) -> copy.put(s, new LinkedHashMap<>(m)));
+        Map<String, String> sec = copy.get(section);
+        if (sec != null) {
+            sec.remove(key);
+        }
         return new Config(copy, sourceDirs);
     }
 

@@ -62,6 +62,29 @@ public final class Database implements AutoCloseable {
                 .migrate();
     }
 
+    /** The cinder tables Ember reads and writes (the ones its migrations would create). */
+    public static final java.util.List<String> CINDER_TABLES = java.util.List.of("services", "volumes",
+            "volume_metadata", "backups", "backup_metadata", "quotas", "quota_classes", "quota_usages",
+            "reservations", "snapshots", "volume_attachment");
+
+    /**
+     * Checks that cinder's schema is there without touching it: the backup role runs on cinder's
+     * own database, which {@code cinder-manage db sync} made, and a cinder-backup does not change
+     * a schema either.
+     *
+     * @throws IllegalArgumentException naming the missing tables
+     */
+    public void requireCinderSchema() {
+        java.util.Set<String> present = new java.util.HashSet<>(dsl.fetchValues(
+                "SELECT LOWER(table_name) FROM information_schema.tables WHERE table_schema = DATABASE()")
+                .stream().map(String::valueOf).toList());
+        java.util.List<String> missing = CINDER_TABLES.stream().filter(t -> !present.contains(t)).toList();
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("the database has no cinder tables " + missing
+                    + ": run 'cinder-manage db sync' first (the backup role uses cinder's schema as it is)");
+        }
+    }
+
     public DSLContext dsl() {
         return dsl;
     }

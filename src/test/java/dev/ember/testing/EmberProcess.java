@@ -49,7 +49,7 @@ public final class EmberProcess implements AutoCloseable {
     /** Starts the process and waits until the API answers. */
     public void start() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.ember.Main", "serve",
+        process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.ember.Main", "all",
                 "--config-file", config.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()))

@@ -59,6 +59,32 @@ public final class TestDatabase {
         return v == null ? "ember" : v;
     }
 
+    /**
+     * Another empty database beside this JVM's, dropped at exit: for a test that must see a
+     * database without tables, or must not share the services table with the rest of the suite.
+     *
+     * @return its SQLAlchemy URL, for Ember's [database] connection
+     */
+    public static String scratchSqlAlchemyUrl(String tag) {
+        String own = jdbcUrl();
+        String scratch = own + "_" + tag;
+        String base = baseUrl();
+        String name = scratch.substring(scratch.lastIndexOf('/') + 1);
+        try (Connection c = DriverManager.getConnection(base, user(), password()); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE `" + name + "`");
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create scratch database " + name + ": " + e.getMessage(), e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (Connection c = DriverManager.getConnection(base, user(), password()); Statement s = c.createStatement()) {
+                s.execute("DROP DATABASE IF EXISTS `" + name + "`");
+            } catch (Exception ignored) {
+                // Best effort: a leftover test database is harmless.
+            }
+        }));
+        return "mysql+pymysql://" + user() + ":" + password() + "@" + scratch.replaceFirst("^jdbc:mariadb://", "");
+    }
+
     /** The same database as an SQLAlchemy URL, for Ember's [database] connection. */
     public static String sqlAlchemyUrl() {
         String hostAndDb = jdbcUrl().replaceFirst("^jdbc:mariadb://", "");
