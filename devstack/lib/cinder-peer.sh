@@ -192,3 +192,41 @@ export CINDER_ENDPOINT=http://127.0.0.1:$CINDER_PEER_API_PORT/v3/$CINDER_PEER_PR
 export OS_VOLUME_API_VERSION=3.64
 ENV
 }
+
+# cinder_peer_start_backup [PROGRAM] : starts the backup service with the command line of Debian's
+# init script (/etc/init.d/cinder-backup): PROGRAM --config-file=<cinder.conf>
+# --log-file=<log dir>/cinder-backup.log. PROGRAM defaults to /usr/bin/cinder-backup; the drop-in
+# test passes bin/ember-backup and changes nothing else — the same cinder.conf, the same arguments.
+cinder_peer_start_backup() {
+    local prog=${1:-/usr/bin/cinder-backup} pidf="$CINDER_PEER_DIR/run/cinder-backup.pid"
+    _cinder_peer_alive "$pidf" && return 0
+    mkdir -p "$CINDER_PEER_DIR/run" "$CINDER_PEER_DIR/log"
+    # The scheduler's log outlives runs: only lines after this start count for cinder_peer_wait_backup.
+    _CP_SCHED_MARK=$(wc -l <"$CINDER_PEER_DIR/log/cinder-scheduler.log" 2>/dev/null || echo 0)
+    setsid nohup "$prog" --config-file="$CINDER_PEER_CONF" --log-file="$CINDER_PEER_DIR/log/cinder-backup.log" \
+        >>"$CINDER_PEER_DIR/log/cinder-backup.stdout" 2>&1 </dev/null &
+    echo $! >"$pidf"
+    cinder_peer_log "started $prog (pid $!) as cinder-backup"
+}
+
+# cinder_peer_wait_backup [TIMEOUT] : waits until the host's cinder-backup service heartbeats in the
+# services table and cinder-scheduler has received its capabilities; fails early if it exited.
+cinder_peer_wait_backup() {
+    local timeout=${1:-120} pidf="$CINDER_PEER_DIR/run/cinder-backup.pid" i up
+    for i in $(seq 1 $((timeout * 2))); do
+        if ! _cinder_peer_alive "$pidf"; then
+            cinder_peer_log "the backup service exited during start-up; its log:"
+            tail -n 30 "$CINDER_PEER_DIR/log/cinder-backup.log" "$CINDER_PEER_DIR/log/cinder-backup.stdout" >&2 2>/dev/null
+            return 1
+        fi
+        up=$(_cinder_peer_sql "select count(*) from services where deleted=0 and disabled=0 and host='$CINDER_PEER_HOST' and \`binary\`='cinder-backup' and updated_at > utc_timestamp() - interval 60 second")
+        if [ "${up:-0}" -ge 1 ] && tail -n +"$((${_CP_SCHED_MARK:-0} + 1))" "$CINDER_PEER_DIR/log/cinder-scheduler.log" \
+                2>/dev/null | grep -Eq "Received backup service update from +$CINDER_PEER_HOST:"; then
+            cinder_peer_log "cinder-backup is up (after $((i / 2))s)"
+            return 0
+        fi
+        sleep 0.5
+    done
+    cinder_peer_log "cinder-backup did not come up within ${timeout}s"
+    return 1
+}

@@ -3,7 +3,9 @@
 cinder-volume (RBD) are Debian's too; Ember is the cinder-backup service. Volume data is written and
 read with librbd's Python binding. Prints one line per check and ends with
 "interop: N passed, N failed". Environment: the client's (OS_AUTH_TYPE=noauth, OS_USER_ID,
-OS_PROJECT_ID, CINDER_ENDPOINT, OS_VOLUME_API_VERSION), CEPH_CONF, INTEROP_TIMEOUT (s, per wait).
+OS_PROJECT_ID, CINDER_ENDPOINT, OS_VOLUME_API_VERSION), CEPH_CONF, INTEROP_TIMEOUT (s, per wait);
+for the service-role checks: EMBER_BACKUP_PID, EMBER_BACKUP_LOG (the --log-file it was given),
+CINDER_CONF and CINDER_CONF_SHA256 (the services' cinder.conf and its hash before Ember started).
 """
 import hashlib
 import os
@@ -229,6 +231,63 @@ def delete_all():
     assert not (set(mine) & ids), ids
 
 
+def started_like_cinder_backup():
+    """The process is Ember's backup role with Debian's cinder-backup arguments and nothing more, and
+    the services' cinder.conf is unchanged."""
+    pid = os.environ["EMBER_BACKUP_PID"]
+    with open("/proc/%s/cmdline" % pid, "rb") as f:
+        argv = [a.decode() for a in f.read().split(b"\0") if a]
+    jar = next(i for i, a in enumerate(argv) if a.endswith("ember.jar"))
+    want = ["backup", "--config-file=" + os.environ["CINDER_CONF"], "--log-file=" + os.environ["EMBER_BACKUP_LOG"]]
+    if argv[jar + 1:] != want:
+        raise Fail("arguments %s, expected %s" % (argv[jar + 1:], want))
+    with open(os.environ["CINDER_CONF"], "rb") as f:
+        if hashlib.sha256(f.read()).hexdigest() != os.environ["CINDER_CONF_SHA256"]:
+            raise Fail("cinder.conf changed while Ember ran")
+
+
+def listening_ports(pid):
+    """TCP ports the process listens on, from /proc: its socket inodes in LISTEN state."""
+    inodes = set()
+    for fd in os.listdir("/proc/%s/fd" % pid):
+        try:
+            link = os.readlink("/proc/%s/fd/%s" % (pid, fd))
+        except OSError:
+            continue
+        m = re.match(r"socket:\[(\d+)\]", link)
+        if m:
+            inodes.add(m.group(1))
+    ports = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            for line in f.readlines()[1:]:
+                cols = line.split()
+                if cols[3] == "0A" and cols[9] in inodes:   # 0A: TCP_LISTEN
+                    ports.append(int(cols[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def no_http_port():
+    ports = listening_ports(os.environ["EMBER_BACKUP_PID"])
+    if ports:
+        raise Fail("the backup role listens on TCP ports %s; cinder-backup opens none" % ports)
+
+
+def service_up_in_service_list():
+    out = cinder("service-list", "--binary", "cinder-backup").stdout
+    mine = [r for r in rows(out) if r.get("Binary") == "cinder-backup"]
+    if not mine or any(r.get("State") != "up" or r.get("Status") != "enabled" for r in mine):
+        raise Fail("cinder service-list --binary cinder-backup: %s" % out)
+
+
+def logs_to_log_file():
+    path = os.environ["EMBER_BACKUP_LOG"]
+    with open(path) as f:
+        text = f.read()
+    if "(backup role) started as cinder-backup host" not in text:
+        raise Fail("%s has no start line of the backup role" % path)
+
+
 def cleanup():
     for v in (S.get("restored"), S.get("src")):
         if v:
@@ -238,6 +297,11 @@ def cleanup():
 def main():
     global STOP
     print("cinder-api at %s" % os.environ.get("CINDER_ENDPOINT"), flush=True)
+    check("ember-backup runs with cinder-backup's command line and the services' cinder.conf as it is",
+          started_like_cinder_backup)
+    check("the backup role opens no listening port", no_http_port)
+    check("cinder service-list (through cinder-api) shows cinder-backup up", service_up_in_service_list)
+    check("the backup role logs to the --log-file it was given", logs_to_log_file)
     check("create a 1 GiB RBD volume and write data (librbd)", create_volume)
     STOP = FAILED > 0
     check("backup-create: full backup made by Ember", backup_create)
