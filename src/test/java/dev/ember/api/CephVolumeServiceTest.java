@@ -43,19 +43,12 @@ class CephVolumeServiceTest {
     static void start() throws Exception {
         var conf = CephVolumesCluster.conf();
         var state = Files.createTempDirectory("ember-ceph-test");
-        try {
-            server = EmberServer.start(EmberServer.baseConfig(state)
-                    .with("DEFAULT", "host", "ember-ceph-test")
-                    .with("DEFAULT", "volume_backend", "rbd")
-                    .with("DEFAULT", "rbd_ceph_conf", conf.toString())
-                    .with("DEFAULT", "rbd_user", CephVolumesCluster.USER)
-                    .with("DEFAULT", "rbd_pool", CephVolumesCluster.POOL));
-        } catch (IllegalArgumentException e) {
-            // Until Ember.java wires volume_backend = rbd (the integration patch), skip.
-            org.junit.jupiter.api.Assumptions.assumeTrue(false, e.getMessage());
-        }
-        org.junit.jupiter.api.Assumptions.assumeTrue(server.api.get("/snapshots").status() == 200,
-                "the volume service's snapshot/attachment routes are not wired into ApiServer");
+        server = EmberServer.start(EmberServer.baseConfig(state)
+                .with("DEFAULT", "host", "ember-ceph-test")
+                .with("DEFAULT", "volume_backend", "rbd")
+                .with("DEFAULT", "rbd_ceph_conf", conf.toString())
+                .with("DEFAULT", "rbd_user", CephVolumesCluster.USER)
+                .with("DEFAULT", "rbd_pool", CephVolumesCluster.POOL));
         cluster = CephCluster.connect(conf, CephVolumesCluster.USER);
         pool = cluster.openPool(CephVolumesCluster.POOL);
     }
