@@ -24,17 +24,16 @@ import java.util.function.BooleanSupplier;
  * Zero blocks are recognised by a memory scan before any hashing or compression; their SHA-256
  * is a cached constant, so they cost the read and nothing else. In <em>incremental</em> backups
  * zero blocks are compared like any other (a block that became zero has changed and is stored,
- * compressing to almost nothing). In <em>full</em> backups Ember by default leaves zero blocks
- * out of the data objects altogether (a 10 GiB volume holding a few MiB backs up in seconds, not
- * minutes of MD5 over zeros), so an object list may have gaps, just like an incremental's. The
- * sha256file still lists every block, so incrementals work as usual. Restore zeroes the gaps
- * of the full backup on the target with {@link VolumeDevice#zero} (which leaves the holes of a
- * sparse file alone and can discard on RBD), so the result is bit-identical. Cinder restores such a backup correctly onto a
- * new volume (cinder assumes a new volume reads as zeros and itself skips writing zeros there),
- * but restoring it with cinder onto an existing volume with other data would leave that data in
- * the gaps. Deployments that may go back to cinder and restore onto existing volumes set
- * {@code ember_backup_sparse_full = false}: full backups then cover every byte, exactly like
- * cinder's (zero blocks still skip hashing, and zlib/bz2 take their compressed form from a cache).
+ * compressing to almost nothing). <em>Full</em> backups cover every byte by default, exactly like
+ * cinder's (zero blocks still skip hashing, and zlib/bz2 take their compressed form from a cache),
+ * because that is what cinder's own restore needs: cinder restores onto an existing volume by
+ * writing only what the objects hold. With {@code ember_backup_sparse_full = true} Ember leaves
+ * zero blocks out of a full backup's objects altogether (a 10 GiB volume holding a few MiB backs
+ * up in seconds), so an object list may have gaps, just like an incremental's; the sha256file
+ * still lists every block, and Ember's restore zeroes the gaps on the target with
+ * {@link VolumeDevice#zero} (which leaves the holes of a sparse file alone and can discard on
+ * RBD), so its result is bit-identical. Cinder restores such a backup correctly onto a new volume
+ * only: onto an existing volume with other data, that data would stay in the gaps.
  *
  * <h2>Memory and parallelism</h2>
  * Nothing ever holds an object in memory: segments of about a MiB are read, zero-checked, hashed

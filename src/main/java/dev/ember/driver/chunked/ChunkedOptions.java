@@ -14,7 +14,7 @@ import java.util.Locale;
  * @param compressionAlgorithm {@code backup_compression_algorithm}, lower-cased, as configured:
  *                             cinder records exactly this string (e.g. {@code gzip}) in the
  *                             {@code compression} field of compressed objects
- * @param sparseFullBackups    Ember's {@code ember_backup_sparse_full} (default true): full backups
+ * @param sparseFullBackups    Ember's {@code ember_backup_sparse_full} (default false): full backups
  *                             leave all-zero SHA blocks out of the data objects; see
  *                             {@link ChunkedBackupDriver} for what that means for cinder
  */
@@ -51,7 +51,7 @@ public record ChunkedOptions(
     }
 
     public static ChunkedOptions defaults() {
-        return new ChunkedOptions(DEFAULT_CHUNK_SIZE, DEFAULT_SHA_BLOCK_SIZE, DEFAULT_COMPRESSION, true);
+        return new ChunkedOptions(DEFAULT_CHUNK_SIZE, DEFAULT_SHA_BLOCK_SIZE, DEFAULT_COMPRESSION, false);
     }
 
     public static ChunkedOptions fromConfig(Config config) {
@@ -59,7 +59,8 @@ public record ChunkedOptions(
                 config.getLong("backup_file_size", DEFAULT_CHUNK_SIZE),
                 config.getInt("backup_sha_block_size_bytes", DEFAULT_SHA_BLOCK_SIZE),
                 config.get("backup_compression_algorithm", DEFAULT_COMPRESSION).strip(),
-                config.getBool("ember_backup_sparse_full", true));
+                // Off by default: cinder's own restore onto a used volume must never keep old data.
+                config.getBool("ember_backup_sparse_full", false));
     }
 
     public Compression compression() {

@@ -19,7 +19,8 @@ class ChunkedOptionsTest {
         assertEquals(32768, o.shaBlockSizeBytes());
         assertEquals("zlib", o.compressionAlgorithm());
         assertEquals(Compression.ZLIB, o.compression());
-        assertTrue(o.sparseFullBackups());
+        // A full backup covers every byte unless asked otherwise: cinder restores it exactly anywhere.
+        assertFalse(o.sparseFullBackups());
         assertEquals(Path.of("/var/lib/cinder/backup"), PosixBackupDriver.backupPath(Config.empty()));
     }
 
@@ -31,14 +32,14 @@ class ChunkedOptionsTest {
                 backup_file_size = 65536
                 backup_sha_block_size_bytes = 4096
                 backup_compression_algorithm = BZip2
-                ember_backup_sparse_full = false
+                ember_backup_sparse_full = true
                 """);
         ChunkedOptions o = ChunkedOptions.fromConfig(c);
         assertEquals(65536, o.chunkSizeBytes());
         assertEquals(4096, o.shaBlockSizeBytes());
         assertEquals(Compression.BZ2, o.compression());
         assertEquals("bzip2", o.compressionLabel(), "cinder records the configured spelling, lower-cased");
-        assertFalse(o.sparseFullBackups());
+        assertTrue(o.sparseFullBackups());
         assertEquals(Path.of("/srv/ember/backup"), PosixBackupDriver.backupPath(c));
         assertEquals(Path.of("/b"), PosixBackupDriver.backupPath(c.with("DEFAULT", "backup_posix_path", "/b")));
         assertEquals(Path.of("/srv/ember/x"),

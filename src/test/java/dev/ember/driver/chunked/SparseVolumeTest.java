@@ -43,7 +43,7 @@ class SparseVolumeTest {
 
     @Test
     void tenGibSparseVolumeStoresOnlyItsData() throws Exception {
-        ChunkedBackupDriver driver = fx.driver(ChunkedOptions.defaults(), PipelineLimits.DEFAULT);
+        ChunkedBackupDriver driver = fx.driver(ChunkedOptions.defaults().withSparseFullBackups(true), PipelineLimits.DEFAULT);
         Path vol = fx.sparse(10 * GIB);
         long[] offsets = {0, 3 * GIB + 12345, 10 * GIB - MIB};
         byte[][] pieces = new byte[offsets.length][];
