@@ -21,8 +21,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Two Ember workers on one broker share 20 backups; one is killed with SIGKILL mid-way. Once the
- * survivor has worked and the killed one has restarted, no backup is stuck: each is available or
- * in error (and then deletable), and every available one restores.
+ * survivor has worked and the killed one has restarted: no backup is stuck (each is available or in
+ * error), only the killed worker's backups may be in error and they are deletable, every backup the
+ * survivor worked on is available, every available backup restores bit-identically to its volume,
+ * and no volume is left in a transitional state. How the work was split between the two depends on
+ * the schedule and is not asserted.
  */
 class WorkerKillTest {
 
@@ -60,10 +63,13 @@ class WorkerKillTest {
         TestDatabase.execute("INSERT INTO quotas (created_at, deleted, project_id, resource, hard_limit) "
                 + "VALUES (NOW(), 0, ?, 'backups', -1)", api.project);
         List<String> backups = new ArrayList<>();
+        java.util.Map<String, String> sumOf = new java.util.HashMap<>();
         for (int i = 0; i < 20; i++) {
             String vol = api.createVolume(1);
             VolumeData.write(a.volumeFile(vol), 0, 4 << 20, i);
-            backups.add(api.createBackup(vol, false));
+            String id = api.createBackup(vol, false);
+            backups.add(id);
+            sumOf.put(id, VolumeData.sha256(a.volumeFile(vol)));
             if (i == 9) {
                 b.kill();
             }
@@ -83,19 +89,33 @@ class WorkerKillTest {
                 api.awaitBackup(id, x -> x == null);
             }
         }
-        // Everything the survivor was given is available; what the killed host held ended in a
-        // defined state (cinder's rule: its unfinished creates are errors after its restart).
+        // What the survivor worked on is available; what the killed host held ended in a defined
+        // state (cinder's rule: its unfinished creates are errors after its restart).
         for (String id : backups) {
-            var b2 = api.backup(id);
-            if (b2 != null) {
-                assertEquals("available", b2.getString("status"));
+            if (("kill-a-" + zone).equals(ownerOf.get(id))) {
+                assertEquals("available", api.backup(id).getString("status"), "backup " + id + " of the survivor");
             }
         }
-        assertTrue(ownerOf.values().stream().filter(("kill-a-" + zone)::equals).count() >= 5,
-                "the survivor took its share: " + ownerOf.values());
-        String hostsWithWork = TestDatabase.queryString("SELECT COUNT(DISTINCT host) FROM backups WHERE project_id = ?",
-                api.project);
-        assertEquals("2", hostsWithWork);
+        // Every backup still there is available and restores the data it was taken from.
+        for (String id : backups) {
+            var left = api.backup(id);
+            if (left == null) {
+                continue;
+            }
+            assertEquals("available", left.getString("status"));
+            var r = api.post("/backups/" + id + "/restore", "{\"restore\": {}}");
+            assertEquals(202, r.status(), r.text());
+            String target = r.json().getJsonObject("restore").getString("volume_id");
+            api.awaitVolumeStatus(target, "available");
+            api.awaitBackupStatus(id, "available");
+            assertEquals(sumOf.get(id), VolumeData.sha256(a.volumeFile(target)), "restore of backup " + id);
+            assertEquals(202, api.delete("/volumes/" + target).status());
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+            while (api.volume(target) != null) {
+                assertTrue(System.nanoTime() < deadline, "restore target " + target + " not deleted");
+                Thread.sleep(100);
+            }
+        }
         // No volume left backing-up.
         assertEquals("0", TestDatabase.queryString("SELECT COUNT(*) FROM volumes WHERE project_id = ? AND status <> 'available' "
                 + "AND deleted = 0", api.project));
