@@ -242,25 +242,30 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
             LOG.warn("restore_backup: backup {} or volume {} no longer exists", backupId, volumeId);
             return;
         }
-        notifyUsage(backupId, "restore.start");
-        if (!"restoring-backup".equals(volume.status()) && !"creating".equals(volume.status())) {
-            txRun(dsl -> {
-                backups.transition(dsl, backupId, Set.of(BackupStatus.RESTORING), BackupStatus.AVAILABLE, Map.of());
-                volumes.update(dsl, volumeId, Map.of(VOLUMES.STATUS, "error_restoring"));
-            });
+        if (backup.status() != BackupStatus.RESTORING) {
+            // The API set the backup restoring before casting; anything else means this message was
+            // delivered again after the restore ended (a crash between commit and ack) or an admin
+            // reset it meanwhile. cinder would put both in error; that would flip a finished
+            // restore, or another restore onto the same volume, so nothing is touched.
+            LOG.warn("restore_backup of backup {} to volume {} ignored: the backup is {} and the volume {}, "
+                    + "so this restore already ended", backupId, volumeId, backup.status().value(), volume.status());
             return;
         }
-        if (backup.status() != BackupStatus.RESTORING) {
+        notifyUsage(backupId, "restore.start");
+        Set<String> restoringStates = Set.of("restoring-backup", "creating");
+        if (!restoringStates.contains(volume.status())) {
+            // cinder's rule: a target that is not being restored fails the restore; compare-and-set
+            // on what was read, so a change since then is not overwritten.
             txRun(dsl -> {
-                backups.update(dsl, backupId, Map.of(BACKUPS.STATUS, BackupStatus.ERROR.value()));
-                volumes.update(dsl, volumeId, Map.of(VOLUMES.STATUS, "error"));
+                backups.transition(dsl, backupId, Set.of(BackupStatus.RESTORING), BackupStatus.AVAILABLE, Map.of());
+                volumes.transition(dsl, volumeId, Set.of(volume.status()), "error_restoring", Map.of());
             });
             return;
         }
         if (!isOurs(backup)) {
             txRun(dsl -> {
                 backups.transition(dsl, backupId, Set.of(BackupStatus.RESTORING), BackupStatus.AVAILABLE, Map.of());
-                volumes.update(dsl, volumeId, Map.of(VOLUMES.STATUS, "error"));
+                volumes.transition(dsl, volumeId, restoringStates, "error", Map.of());
             });
             return;
         }
@@ -272,12 +277,12 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
             }
         } catch (BackupDriverException.Cancelled e) {
             LOG.warn("restore of backup {} cancelled", backupId);
-            txRun(dsl -> volumes.update(dsl, volumeId, Map.of(VOLUMES.STATUS, "error")));
+            txRun(dsl -> volumes.transition(dsl, volumeId, restoringStates, "error", Map.of()));
             return;
         } catch (Exception e) {
             LOG.error("restore of backup {} to volume {} failed", backupId, volumeId, e);
             txRun(dsl -> {
-                volumes.update(dsl, volumeId, Map.of(VOLUMES.STATUS, "error_restoring"));
+                volumes.transition(dsl, volumeId, restoringStates, "error_restoring", Map.of());
                 backups.transition(dsl, backupId, Set.of(BackupStatus.RESTORING), BackupStatus.AVAILABLE, Map.of());
             });
             return;
