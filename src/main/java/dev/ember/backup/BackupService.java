@@ -86,7 +86,9 @@ public final class BackupService {
             // 404 "Snapshot <id> could not be found." when missing or not the caller's.
             volumeService.snapshots().get(ctx, req.snapshotId());
         }
-        String host = hosts.pickOrNull(volume.availabilityZone());
+        List<String> upHosts = hosts.upHosts(volume.availabilityZone());
+        String[] chosen = {upHosts.isEmpty() ? null
+                : upHosts.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(upHosts.size()))};
         String id = UUID.randomUUID().toString();
         db.txRun(dsl -> {
             Volume v = volumes.lock(dsl, volume.id()).orElseThrow(() -> CinderException.volumeNotFound(volume.id()));
@@ -120,7 +122,13 @@ public final class BackupService {
                     throw CinderException.invalidBackup("The parent backup must be available for incremental backup.");
                 }
                 parentId = parent.id();
+                if (parent.service() != null && parent.service().contains("posix")) {
+                    // cinder's rule: a posix incremental needs its parent's sha256file, which only the
+                    // parent's host may see (backup_posix_path can be local), so it goes there.
+                    chosen[0] = upHosts.contains(parent.host()) ? parent.host() : null;
+                }
             }
+            String host = chosen[0];
             reserve(dsl, ctx.projectId(), 1, v.size());
             LocalDateTime now = BackupRepository.now();
             Backup b = new Backup(id, v.id(), ctx.userId(), ctx.projectId(), host,
@@ -145,8 +153,8 @@ public final class BackupService {
                         Map.of(BACKUPS.FAIL_REASON, "Service not found for creating backup."));
             }
         });
-        if (host != null) {
-            rpc.createBackup(host, id);
+        if (chosen[0] != null) {
+            rpc.createBackup(chosen[0], id);
         }
         return get(ctx, id);
     }
