@@ -14,7 +14,9 @@ import java.util.HexFormat;
  * Restores one data object: streams it from the store through its decompressor onto the target
  * in bounded pieces, and checks length and MD5 against the metadata. Cinder never checks the MD5;
  * Ember does, so a corrupt object fails the restore with a message naming it instead of being
- * written silently. (The check completes at the end of the object, after its data went to the
+ * written silently. The MD5 may be of the data (cinder since Liberty) or of the stored, compressed
+ * bytes (cinder before Liberty computed it after compressing): either matching is accepted, so
+ * those old backups restore as they do with cinder. (The check completes at the end of the object, after its data went to the
  * target: holding objects of up to ~2 GB back is not an option, and the failed restore leaves the
  * volume in error_restoring either way.)
  *
@@ -73,9 +75,19 @@ final class ObjectRestorer {
                 throw new CorruptBackupException("Backup object " + object.name() + " is corrupt: it holds more than the "
                         + object.length() + " bytes of data the backup metadata records.");
             }
+            if (compression != Compression.NONE) {
+                // The rest of the stored bytes (a decompressor stops at its stream's end) complete the
+                // MD5 of the object as stored, which cinder before Liberty recorded.
+                byte[] rest = new byte[1 << 16];
+                while (raw.read(rest, 0, rest.length) >= 0) {
+                    // counted by raw.stored
+                }
+            }
         }
         String actual = HexFormat.of().formatHex(md5.digest());
-        if (!actual.equalsIgnoreCase(object.md5())) {
+        boolean preLiberty = compression != Compression.NONE
+                && HexFormat.of().formatHex(raw.stored.digest()).equalsIgnoreCase(object.md5());
+        if (!actual.equalsIgnoreCase(object.md5()) && !preLiberty) {
             throw new CorruptBackupException("Backup object " + object.name() + " is corrupt: the MD5 of its data is "
                     + actual + " but the backup metadata records " + object.md5() + "; restore aborted.");
         }
@@ -116,9 +128,13 @@ final class ObjectRestorer {
                 + object.compression() + " (" + e.getMessage() + ").");
     }
 
-    /** The store's stream, remembering whether it failed, to tell storage errors from corruption. */
+    /**
+     * The store's stream, remembering whether it failed (to tell storage errors from corruption)
+     * and the MD5 of the bytes as stored.
+     */
     private static final class StoreStream extends FilterInputStream {
         IOException failure;
+        final MessageDigest stored = Digests.md5();
 
         StoreStream(InputStream in) {
             super(in);
@@ -127,7 +143,11 @@ final class ObjectRestorer {
         @Override
         public int read() throws IOException {
             try {
-                return super.read();
+                int b = super.read();
+                if (b >= 0) {
+                    stored.update((byte) b);
+                }
+                return b;
             } catch (IOException e) {
                 failure = e;
                 throw e;
@@ -137,11 +157,23 @@ final class ObjectRestorer {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             try {
-                return super.read(b, off, len);
+                int n = super.read(b, off, len);
+                if (n > 0) {
+                    stored.update(b, off, n);
+                }
+                return n;
             } catch (IOException e) {
                 failure = e;
                 throw e;
             }
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            // Through read, so skipped bytes still count in the stored MD5.
+            byte[] b = new byte[(int) Math.min(n, 1 << 16)];
+            int got = read(b, 0, b.length);
+            return Math.max(got, 0);
         }
     }
 }

@@ -118,6 +118,50 @@ class ChunkedFailureTest {
         assertTrue(e.getMessage().contains(first.md5()), e.getMessage());
     }
 
+    /**
+     * cinder before Liberty recorded the MD5 of the compressed object: such a backup restores to
+     * its data (cinder never checks the MD5), while a corrupt one is still refused.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"zlib", "bz2"})
+    void preLibertyMd5OfCompressedBytesIsAccepted(String compression) throws Exception {
+        ChunkedBackupDriver driver = fx.driver(options(64 * KIB, 4 * KIB, compression));
+        byte[] data = compressible(200 * KIB, 6);
+        BackupRef full = fullBackup(driver, data);
+        Path container = fx.containerDir(full);
+        Path metadata;
+        try (var files = Files.list(container)) {
+            metadata = files.filter(f -> f.getFileName().toString().endsWith("_metadata")).findFirst().orElseThrow();
+        }
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var root = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(metadata.toFile());
+        int rewritten = 0;
+        for (var entry : root.withArray("objects")) {
+            var fields = (com.fasterxml.jackson.databind.node.ObjectNode) entry.elements().next();
+            String name = entry.fieldNames().next();
+            if (fields.get("compression").isNull()) {
+                continue;
+            }
+            byte[] stored = Files.readAllBytes(container.resolve(name));
+            fields.put("md5", java.util.HexFormat.of().formatHex(Digests.md5().digest(stored)));
+            rewritten++;
+        }
+        assertTrue(rewritten > 0, "the backup has compressed objects");
+        mapper.writeValue(metadata.toFile(), root);
+
+        org.junit.jupiter.api.Assertions.assertArrayEquals(data, fx.restore(driver, List.of(full), data.length));
+
+        // Corrupting a compressed object still fails: neither MD5 matches.
+        ObjectEntry first = fx.metadata(full).objects().get(0);
+        Path object = container.resolve(first.name());
+        byte[] stored = Files.readAllBytes(object);
+        stored[stored.length - 1] ^= 0x01;
+        Files.write(object, stored);
+        BackupDriverException e = assertThrows(BackupDriverException.class,
+                () -> fx.restore(driver, List.of(full), data.length));
+        assertTrue(e.getMessage().startsWith("Backup object " + first.name() + " is corrupt"), e.getMessage());
+    }
+
     @Test
     void truncatedObjectIsDetected() throws Exception {
         ChunkedBackupDriver driver = fx.driver(options(64 * KIB, 4 * KIB, "none"));
