@@ -114,7 +114,7 @@ public final class Main implements Callable<Integer> {
                 // A configuration the operator can fix: the reason, not a stack trace.
                 LOG.error("Ember could not start ({} role): {}", role.cliName(), e.getMessage());
                 return 1;
-            } catch (Exception e) {
+            } catch (Exception | LinkageError e) {
                 LOG.error("Ember could not start ({} role): {}", role.cliName(), e.toString(), e);
                 return 1;
             }
