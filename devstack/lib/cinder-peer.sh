@@ -148,7 +148,18 @@ cinder_peer_start() {
     local s
     for s in $CINDER_PEER_SERVICES; do
         _cinder_peer_alive "$CINDER_PEER_DIR/run/$s.pid" && continue
-        setsid nohup "/usr/bin/$s" --config-file "$CINDER_PEER_CONF" >>"$CINDER_PEER_DIR/log/$s.stdout" 2>&1 </dev/null &
+        if [ "$s" = cinder-backup ]; then
+            # cinder-backup reads the volume through os-brick's RBD connector, which takes the
+            # keyring only from /etc/ceph/ceph.client.<user>.keyring: run it in its own mount
+            # namespace with a directory holding this cluster's keyring bound over /etc/ceph, so
+            # nothing is written to the machine's /etc/ceph.
+            mkdir -p "$CINDER_PEER_DIR/etc-ceph"
+            cp "$_CP_CEPH_DIR/ceph.client.cinder.keyring" "$_CP_CEPH_DIR/ceph.conf" "$CINDER_PEER_DIR/etc-ceph/" || return 1
+            setsid nohup unshare -m sh -c 'mount --bind "$1" /etc/ceph && exec /usr/bin/cinder-backup --config-file "$2"' \
+                sh "$CINDER_PEER_DIR/etc-ceph" "$CINDER_PEER_CONF" >>"$CINDER_PEER_DIR/log/$s.stdout" 2>&1 </dev/null &
+        else
+            setsid nohup "/usr/bin/$s" --config-file "$CINDER_PEER_CONF" >>"$CINDER_PEER_DIR/log/$s.stdout" 2>&1 </dev/null &
+        fi
         echo $! >"$CINDER_PEER_DIR/run/$s.pid"
     done
     local i up want binaries
