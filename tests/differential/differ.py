@@ -9,7 +9,8 @@ attachments through its own volume API (setup steps, never compared) and waits f
 polling; every corpus request ("case") is then sent to both with the same method, path template,
 headers and body; only the ids filled into the templates differ.
 
-Usage: differ.py [--list]            (--list prints the case ids and exits)
+Usage: differ.py [--list | --replay]  (--list prints the case ids; --replay compares again the
+       answers recorded by the last run in <out>/raw.json, sending nothing)
 Environment:
   DIFF_CINDER_URL   cinder-api, e.g. http://127.0.0.1:18796
   DIFF_EMBER_URL    Ember's API, e.g. http://127.0.0.1:18797
@@ -96,6 +97,21 @@ class Side:
         self.t0 = time.time()
         self.log = open(os.path.join(OUT, "%s.log" % name), "w")
 
+    def dump(self):
+        return {"ids": self.ids, "problems": self.problems, "elapsed": getattr(self, "elapsed", 0),
+                "records": [{"case": c.id, "method": c.method, "path": c.path, "request": req,
+                             "status": r.status, "headers": r.headers, "error": r.error,
+                             "body": base64.b64encode(r.body).decode()} for c, req, r in self.records]}
+
+    @classmethod
+    def replayed(cls, name, d):
+        side = cls.__new__(cls)
+        side.name, side.ids, side.problems, side.elapsed = name, d["ids"], d["problems"], d["elapsed"]
+        side.records = [(Case(x["case"], x["method"], x["path"]), x["request"],
+                         Response(x["status"], [tuple(h) for h in x["headers"]], base64.b64decode(x["body"]),
+                                  x["error"])) for x in d["records"]]
+        return side
+
     def say(self, msg):
         self.log.write("[%7.1fs] %s\n" % (time.time() - self.t0, msg))
         self.log.flush()
@@ -166,6 +182,31 @@ class Side:
                 self.ids[what] = val
         return j
 
+    def cleanup(self, path, version="3.0"):
+        p, _, _, r = self.send("DELETE", path, hdr(version))
+        self.say("cleanup: DELETE %s -> %s %s" % (p, r.status, r.body[:200]))
+        return r.status
+
+    def sweep(self):
+        """Deletes whatever volumes and backups the side still lists (the databases are fresh per
+        run, so that is only what this run made)."""
+        for _ in range(3):
+            _, _, _, r = self.send("GET", "/v3/{P}/backups/detail?all_tenants=1", hdr("3.0"))
+            left = [b for b in ((r.json() or {}).get("backups") or []) if b.get("status") != "deleting"]
+            for b in left:
+                if b.get("status") not in ("available", "error"):
+                    self.send("POST", "/v3/{P}/backups/%s/action" % b["id"], hdr("3.0"),
+                              {"os-reset_status": {"status": "error"}})
+                self.cleanup("/v3/{P}/backups/%s" % b["id"])
+            _, _, _, r = self.send("GET", "/v3/{P}/volumes/detail?all_tenants=1", hdr("3.0"))
+            vols = [v for v in ((r.json() or {}).get("volumes") or []) if v.get("status") != "deleting"]
+            for v in vols:
+                self.cleanup("/v3/{P}/volumes/%s" % v["id"])
+            if not left and not vols:
+                return
+            time.sleep(3)
+        self.problems.append("clean-up: volumes or backups still listed after the sweep")
+
     def get_status(self, kind, ident):
         _, _, _, r = self.send("GET", "/v3/{P}/%s/%s" % (kind, ident), hdr("3.0"))
         if r.status == 404:
@@ -209,13 +250,26 @@ class Runner:
     def __init__(self, side):
         self.side = side
         self.seen = set()
+        self.last_created = 0.0
+
+    def pace(self):
+        # Lists are ordered by created_at, which has whole seconds here; two backups made within
+        # one second tie and fall back to their (random) ids. Keep creations 1.2 s apart.
+        wait = self.last_created + 1.2 - time.time()
+        if wait > 0:
+            time.sleep(wait)
 
     def case(self, cid, method, path, headers=None, body=None, **kw):
         assert cid not in self.seen, "duplicate case id " + cid
         self.seen.add(cid)
         c = Case(cid, method, path, headers, body, **kw)
+        creates = method == "POST" and (path.endswith("/backups") or path.endswith("/import_record"))
+        if creates:
+            self.pace()
         p, h, data, r = self.side.send(method, path, headers, body, raw=c.raw, token=c.token, ctype=c.ctype)
         self.side.say("case %s: %s %s -> %s %s" % (cid, method, p, r.status, r.body[:200]))
+        if creates and 200 <= r.status < 300:
+            self.last_created = time.time()
         self.side.records.append((c, {"method": method, "path": p, "headers": h,
                                       "body": (data or b"").decode("utf-8", "replace")}, r))
         if c.capture:
@@ -591,21 +645,22 @@ def scenario(s):
 
     # ---- clean-up (not compared): delete what this side made, newest first ----------------------------------
     for n in ("bk_imported", "bk_noproj", "bk_force", "bk_az", "bk_meta", "bk_snap", "bk_inc", "bk_full"):
-        if n in s.ids:
-            s.send("DELETE", B + "/{%s}" % n, hdr("3.0"))
+        if n in s.ids and n not in s.fakes:
+            s.cleanup(B + "/{%s}" % n)
             s.wait("backups", n, ("<deleted>",), bad=("error_deleting",))
-    s.send("DELETE", V + "/attachments/{att_d}", hdr("3.44"))
+    s.cleanup(V + "/attachments/{att_d}", "3.44")
     for n in ("snap_a", "snap_b"):
-        s.send("DELETE", V + "/snapshots/{%s}" % n, hdr("3.0"))
+        s.cleanup(V + "/snapshots/{%s}" % n)
     for n in ("snap_a", "snap_b"):
         s.wait("snapshots", n, ("<deleted>",))
     s.wait("volumes", "vol_d", ("available",))
     for n in ("vol_a", "vol_b", "vol_c", "vol_d", "vol_e", "restored_new", "restored_null"):
-        if n in s.ids:
-            s.send("DELETE", V + "/volumes/{%s}" % n, hdr("3.0"))
+        if n in s.ids and n not in s.fakes:
+            s.cleanup(V + "/volumes/{%s}" % n)
     for n in ("vol_a", "vol_b", "vol_c", "vol_d", "vol_e", "restored_new", "restored_null"):
-        if n in s.ids:
+        if n in s.ids and n not in s.fakes:
             s.wait("volumes", n, ("<deleted>",), bad=("error_deleting",))
+    s.sweep()
 
 
 # ----------------------------------------------------------------------------------------- normalise
@@ -714,6 +769,59 @@ def differing_aspects(a, b):
     return out
 
 
+def _short_repr(v, n=90):
+    r = json.dumps(v, sort_keys=True, ensure_ascii=False) if not isinstance(v, str) or not v.startswith("<absent") else v
+    return r if len(r) <= n else r[:n] + "..."
+
+
+def json_diffs(a, b, path=""):
+    """Leaf differences between two normalised JSON values: [(path, cinder repr, ember repr)]."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for k in sorted(set(a) | set(b), key=str):
+            p = "%s.%s" % (path, k) if path else str(k)
+            if k not in a:
+                out.append((p, "<absent>", _short_repr(b[k])))
+            elif k not in b:
+                out.append((p, _short_repr(a[k]), "<absent>"))
+            else:
+                out.extend(json_diffs(a[k], b[k], p))
+        return out
+    if isinstance(a, list) and isinstance(b, list):
+        out = []
+        if len(a) != len(b):
+            out.append((path + ".length", str(len(a)), str(len(b))))
+        for i, (x, y) in enumerate(zip(a, b)):
+            out.extend(json_diffs(x, y, "%s[%d]" % (path, i)))
+        return out
+    if a != b:
+        return [(path or "<body>", _short_repr(a), _short_repr(b))]
+    return []
+
+
+def signature(a, b):
+    """What differs, with list indices folded, so that cases differing the same way group together."""
+    sig = []
+    if a["status"] != b["status"]:
+        sig.append("status: cinder %s, ember %s" % (a["status"], b["status"]))
+    for h in sorted(set(a["headers"]) | set(b["headers"])):
+        if a["headers"].get(h) != b["headers"].get(h):
+            sig.append("header %s: cinder %s, ember %s" % (
+                h, _short_repr(a["headers"].get(h, "<absent>")), _short_repr(b["headers"].get(h, "<absent>"))))
+    if a.get("kind") == "json" and b.get("kind") == "json":
+        for p, x, y in json_diffs(a["body"], b["body"]):
+            sig.append("body %s: cinder %s, ember %s" % (re.sub(r"\[\d+\]", "[*]", p), x, y))
+    elif a.get("kind") != b.get("kind") or a.get("body") != b.get("body"):
+        sig.append("body: cinder %s %s, ember %s %s" % (a.get("kind"), _short_repr(a.get("body")), b.get("kind"),
+                                                         _short_repr(b.get("body"))))
+    seen, out = set(), []
+    for x in sig:
+        if x not in seen:
+            seen.add(x)
+            out.append(x)
+    return tuple(out)
+
+
 def render(n):
     lines = ["HTTP %s" % n["status"]]
     for k in sorted(n["headers"]):
@@ -749,26 +857,46 @@ def main():
             def wait(self, *a, **k):
                 return None
 
+            fakes = set()
+
             def send(self, *a, **k):
                 return None, None, None, Response(0, [], b"")
+
+            def cleanup(self, *a, **k):
+                return None
+
+            def sweep(self):
+                return None
         scenario(Lister())
         return 0
-    cinder = Side("cinder", os.environ["DIFF_CINDER_URL"])
-    ember = Side("ember", os.environ["DIFF_EMBER_URL"])
     t0 = time.time()
+    raw_path = os.path.join(OUT, "raw.json")
+    if "--replay" in sys.argv:
+        # Compare again what the last run recorded (data/diff/raw.json), without sending anything:
+        # for work on the normalisation or on api-ref/deliberate-differences.md.
+        saved = json.load(open(raw_path))
+        os.environ.setdefault("DIFF_CINDER_URL", saved["urls"]["cinder"])
+        os.environ.setdefault("DIFF_EMBER_URL", saved["urls"]["ember"])
+        cinder, ember = Side.replayed("cinder", saved["cinder"]), Side.replayed("ember", saved["ember"])
+    else:
+        cinder = Side("cinder", os.environ["DIFF_CINDER_URL"])
+        ember = Side("ember", os.environ["DIFF_EMBER_URL"])
 
-    def run(side):
-        try:
-            scenario(Runner(side))
-        except Exception:  # noqa
-            side.problems.append("scenario crashed:\n" + traceback.format_exc())
-        side.elapsed = time.time() - t0
+        def run(side):
+            try:
+                scenario(Runner(side))
+            except Exception:  # noqa
+                side.problems.append("scenario crashed:\n" + traceback.format_exc())
+            side.elapsed = time.time() - t0
 
-    threads = [threading.Thread(target=run, args=(s,)) for s in (cinder, ember)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+        threads = [threading.Thread(target=run, args=(s,)) for s in (cinder, ember)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        with open(raw_path, "w") as f:
+            json.dump({"urls": {"cinder": os.environ["DIFF_CINDER_URL"], "ember": os.environ["DIFF_EMBER_URL"]},
+                       "cinder": cinder.dump(), "ember": ember.dump()}, f)
 
     deliberate = load_deliberate(DELIBERATE)
     only = re.compile(os.environ["DIFF_ONLY"]) if os.environ.get("DIFF_ONLY") else None
@@ -799,7 +927,8 @@ def main():
             passed += 1
         if verdict == "deliberate":
             deliberate_hits.append(cid)
-        results.append({"case": cid, "verdict": verdict, "aspects": aspects, "request": req,
+        results.append({"case": cid, "verdict": verdict, "aspects": aspects, "signature": list(signature(a, b)),
+                        "request": req,
                         "request_ember_path": ec[cid][1]["path"] if cid in ec else None,
                         "cinder": a, "ember": b})
         if verdict != "pass":
@@ -844,6 +973,15 @@ def main():
                 r["cinder"]["status"], r["ember"]["status"]))
             by_prefix.setdefault(r["case"].split("-")[0], 0)
             by_prefix[r["case"].split("-")[0]] += 1
+    groups = {}
+    for r in results:
+        if r["verdict"] == "FAIL":
+            groups.setdefault(tuple(r["signature"]), []).append(r["case"])
+    head.append("")
+    head.append("The same differences grouped (%d groups; list indices folded to [*]):" % len(groups))
+    for sig, cases in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        head.append("  * %d case(s): %s" % (len(cases), ", ".join(cases)))
+        head.extend("      %s" % x for x in sig)
     if deliberate_hits:
         head.append("")
         head.append("Deliberate differences seen (not counted): " + ", ".join(deliberate_hits))
