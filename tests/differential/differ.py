@@ -746,8 +746,8 @@ class Normaliser:
 
 # ------------------------------------------------------------------------------------- deliberate
 def load_deliberate(path):
-    """The fenced ```json block after the line 'machine-readable' in the markdown file: a list of
-    {"case": glob, "aspects": ["status", "body", "header:<name>", ...]}."""
+    """The fenced block tagged ```json deliberate-differences in the markdown file: a list of
+    {"case": glob, "aspects": ["status", "body", "body:<json path glob>", "header:<name>", ...]}."""
     if not os.path.exists(path):
         return []
     text = open(path).read()
@@ -767,6 +767,25 @@ def differing_aspects(a, b):
     if a.get("kind") != b.get("kind") or a.get("body") != b.get("body"):
         out.append("body")
     return out
+
+
+def body_paths(a, b):
+    """The JSON paths (indices folded to [*]) where two JSON bodies differ; None if not both JSON."""
+    if a.get("kind") == "json" and b.get("kind") == "json":
+        return sorted({re.sub(r"\[\d+\]", "[*]", p) for p, _, _ in json_diffs(a["body"], b["body"])})
+    return None
+
+
+def explained(aspect, allowed, paths):
+    """Whether a differing aspect is covered by a deliberate entry's aspects: "status",
+    "header:<glob>", "body" (any body difference) or "body:<glob of a JSON path>" (the body
+    differs only at paths matching such globs)."""
+    if any(fnmatch.fnmatchcase(aspect, pat) for pat in allowed):
+        return True
+    if aspect == "body" and paths:
+        globs = [pat[5:] for pat in allowed if pat.startswith("body:")]
+        return bool(globs) and all(any(fnmatch.fnmatchcase(p, g) for g in globs) for p in paths)
+    return False
 
 
 def _short_repr(v, n=90):
@@ -918,8 +937,8 @@ def main():
         for d in deliberate:
             if fnmatch.fnmatchcase(cid, d["case"]):
                 allowed.extend(d.get("aspects", []))
-        unexplained = [x for x in aspects if x not in allowed and not any(
-            fnmatch.fnmatchcase(x, pat) for pat in allowed)]
+        paths = body_paths(a, b)
+        unexplained = [x for x in aspects if not explained(x, allowed, paths)]
         verdict = "pass" if not aspects else ("deliberate" if not unexplained else "FAIL")
         if verdict == "FAIL":
             failed += 1
