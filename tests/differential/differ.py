@@ -448,6 +448,17 @@ def scenario(s):
             h = hdr(v)
         s.case("version-%s" % tag, "GET", B + "/{bk_meta}", h)
     s.case("version-legacy-header", "GET", B + "/{bk_meta}", {"X-OpenStack-Volume-API-Version": "3.45"})
+    # the other routes at the boundaries: answers that create nothing (missing volume / backup)
+    for v in (None, "3.0", "3.9", "3.27", "3.43", "3.51", "3.64", "3.67", "3.70", "latest", "3.71", "volume 3.x"):
+        tag = (v or "nohdr").replace("volume ", "")
+        s.case("mv-%s-create-missing-volume" % tag, "POST", B, hdr(v), {"backup": {"volume_id": MISSING}})
+        s.case("mv-%s-export" % tag, "GET", B + "/{bk_snap}/export_record", hdr(v))
+        s.case("mv-%s-restore-missing" % tag, "POST", B + "/" + MISSING + "/restore", hdr(v), {"restore": {}})
+        s.case("mv-%s-reset-missing" % tag, "POST", B + "/" + MISSING + "/action", hdr(v),
+               {"os-reset_status": {"status": "error"}})
+        s.case("mv-%s-update-missing" % tag, "PUT", B + "/" + MISSING, hdr(v), {"backup": {"name": "x"}})
+        s.case("mv-%s-delete-missing" % tag, "DELETE", B + "/" + MISSING, hdr(v))
+        s.case("mv-%s-import-bad" % tag, "POST", B + "/import_record", hdr(v), {"backup-record": {}})
     s.case("versions-root-bad-version", "GET", "/", hdr("3.99"))
 
     # ---- list parameters -------------------------------------------------------------------------------
@@ -541,9 +552,12 @@ def scenario(s):
 
     # ---- actions: reset-status, force-delete, unknown -----------------------------------------------------------
     A = B + "/{bk_busy}/action"
+    # cinder-api casts reset_status to cinder-backup, which sets the status a moment later: wait.
     s.case("reset-status-error", "POST", A, body={"os-reset_status": {"status": "error"}})
+    s.wait("backups", "bk_busy", ("error",))
     s.case("show-after-reset", "GET", B + "/{bk_busy}")
     s.case("reset-status-upper", "POST", A, body={"os-reset_status": {"status": "AVAILABLE"}})
+    s.wait("backups", "bk_busy", ("available",))
     s.case("reset-status-bogus", "POST", A, body={"os-reset_status": {"status": "creating"}})
     s.case("reset-status-missing", "POST", A, body={"os-reset_status": {}})
     s.case("reset-status-null", "POST", A, body={"os-reset_status": None})
@@ -561,6 +575,7 @@ def scenario(s):
     s.case("force-delete-ceph", "POST", B + "/{bk_cont}/action", body={"os-force_delete": {}})
     s.case("show-after-force-delete", "GET", B + "/{bk_cont}")
     s.case("reset-status-to-error-again", "POST", A, body={"os-reset_status": {"status": "error"}})
+    s.wait("backups", "bk_busy", ("error",))
 
     # ---- restore ----------------------------------------------------------------------------------------------
     R = B + "/{bk_full}/restore"
@@ -971,6 +986,7 @@ def main():
         "written %s UTC; scenario took %.0fs (cinder side %.0fs, Ember side %.0fs)" % (
             time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()), time.time() - t0,
             getattr(cinder, "elapsed", 0), getattr(ember, "elapsed", 0)),
+        "Ember under test: %s" % os.environ.get("DIFF_EMBER_BUILD", "?"),
         "cases: %d; differing: %d; deliberate (api-ref/deliberate-differences.md): %d" % (
             passed + failed, failed, len(deliberate_hits)),
         "Normalised: uuids -> <name> (named by the scenario) or <id-N> (order of appearance per side), "
