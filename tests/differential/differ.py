@@ -215,13 +215,13 @@ class Side:
         obj = j.get(kind[:-1]) or {}
         return obj.get("status"), obj
 
-    def wait(self, kind, name, want, bad=("error",)):
+    def wait(self, kind, name, want, bad=("error",), timeout=None):
         """Polls GET /{kind}/{id} until its status is in want (a tuple; '<deleted>' for gone)."""
         if name not in self.ids or name in self.fakes:
             self.problems.append("wait for %s {%s}: it was never created" % (kind, name))
             return None
         ident = self.ids[name]
-        deadline = time.time() + TIMEOUT
+        deadline = time.time() + (timeout or TIMEOUT)
         status, obj = None, None
         while time.time() < deadline:
             status, obj = self.get_status(kind, ident)
@@ -557,7 +557,7 @@ def scenario(s):
     s.wait("backups", "bk_busy", ("error",))
     s.case("show-after-reset", "GET", B + "/{bk_busy}")
     s.case("reset-status-upper", "POST", A, body={"os-reset_status": {"status": "AVAILABLE"}})
-    s.wait("backups", "bk_busy", ("available",), bad=())   # it is "error" until the reset lands
+    s.wait("backups", "bk_busy", ("available",), bad=(), timeout=30)   # "error" until the reset lands
     s.case("reset-status-bogus", "POST", A, body={"os-reset_status": {"status": "creating"}})
     s.case("reset-status-missing", "POST", A, body={"os-reset_status": {}})
     s.case("reset-status-null", "POST", A, body={"os-reset_status": None})
