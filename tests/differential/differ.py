@@ -428,6 +428,11 @@ def scenario(s):
     s.case("create-3.67-no-project", "POST", "/v3/backups", hdr("3.67"),
            {"backup": {"volume_id": "{vol_c}", "name": "diff-noproj"}}, capture=("bk_noproj", bid))
     s.wait("backups", "bk_noproj", ("available",))
+    # quota_backups is 10 on both (the default): the 10th backup is accepted, the 11th refused (413)
+    s.case("create-quota-10th", "POST", B, hdr("3.0"), {"backup": {"volume_id": "{vol_b}", "name": "diff-quota"}},
+           capture=("bk_quota", bid))
+    s.wait("backups", "bk_quota", ("available",))
+    s.case("create-quota-exceeded", "POST", B, hdr("3.0"), {"backup": {"volume_id": "{vol_b}", "name": "diff-11th"}})
 
     # ---- show / list across microversions ----------------------------------------------------------
     for v in (None, "3.0", "3.9", "3.18", "3.27", "3.34", "3.43", "3.45", "3.47", "3.51", "3.56", "3.64",
@@ -659,7 +664,7 @@ def scenario(s):
     s.case("err-unknown-route-v3", "POST", V + "/bogus", body={})
 
     # ---- clean-up (not compared): delete what this side made, newest first ----------------------------------
-    for n in ("bk_imported", "bk_noproj", "bk_force", "bk_az", "bk_meta", "bk_snap", "bk_inc", "bk_full"):
+    for n in ("bk_imported", "bk_quota", "bk_noproj", "bk_force", "bk_az", "bk_meta", "bk_snap", "bk_inc", "bk_full"):
         if n in s.ids and n not in s.fakes:
             s.cleanup(B + "/{%s}" % n)
             s.wait("backups", n, ("<deleted>",), bad=("error_deleting",))
