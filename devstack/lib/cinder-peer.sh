@@ -16,7 +16,9 @@
 #
 # Environment: CINDER_PEER_DIR (data/cinder-peer), CINDER_PEER_HOST (ember-interop),
 # CINDER_PEER_DB (cinder_interop), CINDER_PEER_VHOST (ember-interop), CINDER_PEER_API_PORT (18786),
-# CINDER_PEER_PROJECT / CINDER_PEER_USER (hex ids), EMBER_CEPH_DIR (data/ceph).
+# CINDER_PEER_PROJECT / CINDER_PEER_USER (hex ids), CINDER_PEER_SERVICES (cinder-api cinder-scheduler
+# cinder-volume; add cinder-backup to run Debian's too, its package is then installed),
+# EMBER_CEPH_DIR (data/ceph).
 
 _CP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CINDER_PEER_DIR=${CINDER_PEER_DIR:-$_CP_ROOT/data/cinder-peer}
@@ -28,6 +30,11 @@ CINDER_PEER_PROJECT=${CINDER_PEER_PROJECT:-7e1e5a0d9b2c4f7e8a6b5c4d3e2f1a0b}
 CINDER_PEER_USER=${CINDER_PEER_USER:-0f1e2d3c4b5a69788796a5b4c3d2e1f0}
 CINDER_PEER_SERVICES=${CINDER_PEER_SERVICES:-"cinder-api cinder-scheduler cinder-volume"}
 CINDER_PEER_PACKAGES=${CINDER_PEER_PACKAGES:-cinder-api cinder-scheduler cinder-volume python3-cinderclient python3-pymysql python3-rbd python3-rados ceph-common}
+# Debian's cinder-backup too when it is one of the services to run (tests/differential runs it;
+# tests/interop runs Ember in its place).
+case " $CINDER_PEER_SERVICES " in
+    *" cinder-backup "*) case " $CINDER_PEER_PACKAGES " in *" cinder-backup "*) ;; *) CINDER_PEER_PACKAGES="$CINDER_PEER_PACKAGES cinder-backup" ;; esac ;;
+esac
 CINDER_PEER_CONF="$CINDER_PEER_DIR/cinder.conf"
 _CP_CEPH_DIR=${EMBER_CEPH_DIR:-$_CP_ROOT/data/ceph}
 
@@ -141,16 +148,28 @@ cinder_peer_start() {
     local s
     for s in $CINDER_PEER_SERVICES; do
         _cinder_peer_alive "$CINDER_PEER_DIR/run/$s.pid" && continue
-        setsid nohup "/usr/bin/$s" --config-file "$CINDER_PEER_CONF" >>"$CINDER_PEER_DIR/log/$s.stdout" 2>&1 </dev/null &
+        if [ "$s" = cinder-backup ]; then
+            # cinder-backup reads the volume through os-brick's RBD connector, which takes the
+            # keyring only from /etc/ceph/ceph.client.<user>.keyring: run it in its own mount
+            # namespace with a directory holding this cluster's keyring bound over /etc/ceph, so
+            # nothing is written to the machine's /etc/ceph.
+            mkdir -p "$CINDER_PEER_DIR/etc-ceph"
+            cp "$_CP_CEPH_DIR/ceph.client.cinder.keyring" "$_CP_CEPH_DIR/ceph.conf" "$CINDER_PEER_DIR/etc-ceph/" || return 1
+            setsid nohup unshare -m sh -c 'mount --bind "$1" /etc/ceph && exec /usr/bin/cinder-backup --config-file "$2"' \
+                sh "$CINDER_PEER_DIR/etc-ceph" "$CINDER_PEER_CONF" >>"$CINDER_PEER_DIR/log/$s.stdout" 2>&1 </dev/null &
+        else
+            setsid nohup "/usr/bin/$s" --config-file "$CINDER_PEER_CONF" >>"$CINDER_PEER_DIR/log/$s.stdout" 2>&1 </dev/null &
+        fi
         echo $! >"$CINDER_PEER_DIR/run/$s.pid"
     done
-    local i up want
+    local i up want binaries
     want=$(printf '%s\n' $CINDER_PEER_SERVICES | grep -cv cinder-api)
+    binaries=$(printf "'%s'," $CINDER_PEER_SERVICES | sed -e "s/'cinder-api',//" -e 's/,$//')
     for i in $(seq 1 120); do
         curl -s -o /dev/null "http://127.0.0.1:$CINDER_PEER_API_PORT/" && break; sleep 0.5
     done
     for i in $(seq 1 120); do
-        up=$(_cinder_peer_sql "select count(*) from services where deleted=0 and disabled=0 and host like '$CINDER_PEER_HOST%' and updated_at > utc_timestamp() - interval 60 second and \`binary\` in ('cinder-scheduler','cinder-volume')")
+        up=$(_cinder_peer_sql "select count(*) from services where deleted=0 and disabled=0 and host like '$CINDER_PEER_HOST%' and updated_at > utc_timestamp() - interval 60 second and \`binary\` in (${binaries:-''})")
         [ "${up:-0}" -ge "$want" ] && break; sleep 0.5
     done
     cinder_peer_status
