@@ -54,14 +54,13 @@ public final class AttachmentService {
     /** The attachment if the caller may see its volume. */
     public Attachment get(RequestContext ctx, String id) {
         return db.tx(dsl -> attachments.find(dsl, id).filter(a -> volumes.find(dsl, a.volumeId())
-                .filter(v -> ctx.isAdmin() || ctx.projectId().equals(v.projectId())).isPresent()))
+                .filter(v -> ctx.finds(v.projectId())).isPresent()))
                 .orElseThrow(() -> notFound(id));
     }
 
     public List<Attachment> list(RequestContext ctx, boolean allTenants, String volumeId, String instanceId,
                                  String status, int limit, int offset) {
-        String project = allTenants && ctx.isAdmin() ? null : ctx.projectId();
-        return db.tx(dsl -> attachments.list(dsl, project, volumeId, instanceId, status, limit, offset));
+        return db.tx(dsl -> attachments.list(dsl, ctx.listScope(allTenants), volumeId, instanceId, status, limit, offset));
     }
 
     public List<Attachment> ofVolume(String volumeId) {
@@ -79,7 +78,7 @@ public final class AttachmentService {
                              String mode) {
         String id = UUID.randomUUID().toString();
         db.txRun(dsl -> {
-            Volume v = volumes.lock(dsl, volumeId).filter(x -> ctx.isAdmin() || ctx.projectId().equals(x.projectId()))
+            Volume v = volumes.lock(dsl, volumeId).filter(x -> ctx.finds(x.projectId()))
                     .orElseThrow(() -> CinderException.volumeNotFound(volumeId));
             List<String> expected = v.multiattach() ? List.of("available", "in-use", "downloading")
                     : List.of("available", "downloading");

@@ -46,7 +46,7 @@ public final class SnapshotService {
 
     /** The snapshot if the caller may see it (its project, or any for an admin). */
     public Snapshot get(RequestContext ctx, String id) {
-        return find(id).filter(s -> ctx.isAdmin() || ctx.projectId().equals(s.projectId()))
+        return find(id).filter(s -> ctx.finds(s.projectId()))
                 .orElseThrow(() -> notFound(id));
     }
 
@@ -56,8 +56,7 @@ public final class SnapshotService {
 
     public List<Snapshot> list(RequestContext ctx, boolean allTenants, String volumeId, String status, String name,
                                int limit, int offset) {
-        String project = allTenants && ctx.isAdmin() ? null : ctx.projectId();
-        return db.tx(dsl -> snapshots.list(dsl, project, volumeId, status, name, limit, offset));
+        return db.tx(dsl -> snapshots.list(dsl, ctx.listScope(allTenants), volumeId, status, name, limit, offset));
     }
 
     /**
@@ -66,7 +65,7 @@ public final class SnapshotService {
      */
     public Snapshot create(RequestContext ctx, String volumeId, boolean force, String name, String description) {
         Volume volume = db.tx(dsl -> volumes.find(dsl, volumeId))
-                .filter(v -> ctx.isAdmin() || ctx.projectId().equals(v.projectId()))
+                .filter(v -> ctx.finds(v.projectId()))
                 .orElseThrow(() -> CinderException.volumeNotFound(volumeId));
         if (!backend.supportsSnapshots()) {
             throw CinderException.badRequest("Snapshots are not supported by this volume backend.");

@@ -76,12 +76,11 @@ public final class VolumeService {
     }
 
     static boolean visible(RequestContext ctx, Volume v) {
-        return ctx.projectId().equals(v.projectId()) || ctx.isAdmin();
+        return ctx.finds(v.projectId());
     }
 
     public List<Volume> list(RequestContext ctx, boolean allTenants, int limit, int offset) {
-        String project = allTenants && ctx.isAdmin() ? null : ctx.projectId();
-        return db.tx(dsl -> volumes.list(dsl, project, limit, offset));
+        return db.tx(dsl -> volumes.list(dsl, ctx.listScope(allTenants), limit, offset));
     }
 
     public Map<String, String> metadata(String id) {
