@@ -243,7 +243,11 @@ public final class Ember implements AutoCloseable {
                                        boolean inProcess) throws Exception {
         BackupHosts hosts = new BackupHosts(db, services, config.getInt("service_down_time", 60),
                 inProcess ? host : null);
-        VolumeService volumeService = new VolumeService(db, volumes, volumeBackend, host, zone);
+        // oslo.config finds a relative policy_file beside the configuration files, then in /etc/cinder.
+        List<Path> policyDirs = new java.util.ArrayList<>(config.sourceDirs());
+        policyDirs.add(Path.of("/etc/cinder"));
+        Policy policy = Policy.fromConfig(config, policyDirs);
+        VolumeService volumeService = new VolumeService(db, volumes, volumeBackend, host, zone, policy);
         BackupService backupService = new BackupService(db, backups, volumes, quotas, volumeService, hosts, rpc);
 
         Authenticator auth = switch (config.get("auth_strategy", "keystone")) {
@@ -251,11 +255,6 @@ public final class Ember implements AutoCloseable {
             case "keystone" -> KeystoneAuthenticator.fromConfig(config);
             default -> throw new IllegalArgumentException("auth_strategy must be noauth or keystone");
         };
-        // oslo.config finds a relative policy_file beside the configuration files, then in /etc/cinder.
-        List<Path> policyDirs = new java.util.ArrayList<>(config.sourceDirs());
-        policyDirs.add(Path.of("/etc/cinder"));
-        Policy policy = Policy.fromConfig(config, policyDirs);
-
         WorkerExecutor apiWorkers = vertx.createSharedWorkerExecutor("ember-api",
                 config.getInt("osapi_volume_workers_threads", 16));
         ApiServer api = new ApiServer(vertx, new ApiServer.Settings(config.get("public_endpoint", null),

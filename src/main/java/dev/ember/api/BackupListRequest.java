@@ -24,7 +24,8 @@ record BackupListRequest(BackupQuery query, boolean withCount, int limit) {
             "with_count", "all_tenants");
     private static final Set<String> USER_FILTERS = Set.of("name", "status", "volume_id");
 
-    static BackupListRequest parse(MultiMap q, Microversion v, boolean isAdmin, String projectId, int maxLimit) {
+    static BackupListRequest parse(MultiMap q, Microversion v, dev.ember.auth.RequestContext ctx, int maxLimit) {
+        boolean isAdmin = ctx.isAdmin();
         int limit = maxLimit;
         if (q.contains("limit")) {
             limit = parseInt(q.get("limit"), "limit");
@@ -50,7 +51,7 @@ record BackupListRequest(BackupQuery query, boolean withCount, int limit) {
             if (b == null) {
                 throw CinderException.badRequest("all_tenants must be a boolean, got '" + at + "'.");
             }
-            allTenants = b && isAdmin;
+            allTenants = b;
         }
         boolean withCount = false;
         Map<String, String> filters = new LinkedHashMap<>();
@@ -81,7 +82,7 @@ record BackupListRequest(BackupQuery query, boolean withCount, int limit) {
         }
         Map<String, String> columns = new LinkedHashMap<>();
         filters.forEach((k, val) -> columns.put(k.equals("name") ? "display_name" : k, val));
-        BackupQuery bq = new BackupQuery(allTenants ? null : projectId, columns, sort, limit, marker, offset);
+        BackupQuery bq = new BackupQuery(ctx.listScope(allTenants), columns, sort, limit, marker, offset);
         return new BackupListRequest(bq, withCount, limit);
     }
 

@@ -92,8 +92,7 @@ final class BackupsController {
 
     private ApiResponse list(ApiRequest r, boolean detail) {
         policy.enforce("backup:get_all", r.context());
-        BackupListRequest lr = BackupListRequest.parse(r.query(), r.version(), r.context().isAdmin(),
-                r.projectId(), maxLimit);
+        BackupListRequest lr = BackupListRequest.parse(r.query(), r.version(), r.context(), maxLimit);
         List<Backup> page = service.list(lr.query());
         JsonObject body = new JsonObject().put("backups", BackupViews.list(page, r, policy, detail));
         Integer count = lr.withCount() ? service.count(lr.query()) : null;
@@ -125,9 +124,23 @@ final class BackupsController {
         return r.appUrl() + r.path() + "?" + qs;
     }
 
-    ApiResponse show(ApiRequest r) {
-        policy.enforce("backup:get", r.context());
+    /**
+     * cinder's {@code backup_api.get}: the backup as the caller finds it (404 when it is another
+     * project's and the caller has a project), then {@code backup:get} with the backup as target
+     * (403: e.g. a reader of a domain or the system, who has no project).
+     */
+    private Backup visible(ApiRequest r) {
         Backup b = service.get(r.context(), id(r));
+        policy.enforce("backup:get", r.context(), target(b));
+        return b;
+    }
+
+    private static Map<String, Object> target(Backup b) {
+        return Policy.target(b.projectId(), b.userId());
+    }
+
+    ApiResponse show(ApiRequest r) {
+        Backup b = visible(r);
         return ApiResponse.json(200, new JsonObject().put("backup", BackupViews.detail(b, r, policy)));
     }
 
@@ -136,8 +149,11 @@ final class BackupsController {
     ApiResponse create(ApiRequest r) {
         JsonNode body = r.body();
         createSchema(r.version()).validate(null, body);
-        policy.enforce("backup:create", r.context());
         JsonNode b = body.get("backup");
+        // cinder's backup_api.create: the volume as volume_api.get finds it (404), then the rule
+        // with the volume as target.
+        dev.ember.volume.Volume source = service.sourceVolume(r.context(), text(b, "volume_id"));
+        policy.enforce("backup:create", r.context(), Policy.target(source.projectId(), source.userId()));
         Map<String, String> metadata = null;
         if (b.hasNonNull("metadata")) {
             metadata = new TreeMap<>();
@@ -158,7 +174,7 @@ final class BackupsController {
     ApiResponse update(ApiRequest r) {
         JsonNode body = r.body();
         updateSchema(r.version()).validate(null, body);
-        policy.enforce("backup:update", r.context());
+        policy.enforce("backup:update", r.context(), target(visible(r)));
         JsonNode b = body.get("backup");
         Map<Field<?>, Object> changes = new HashMap<>();
         if (b.has("name")) {
@@ -181,7 +197,7 @@ final class BackupsController {
     }
 
     ApiResponse delete(ApiRequest r) {
-        policy.enforce("backup:delete", r.context());
+        policy.enforce("backup:delete", r.context(), target(visible(r)));
         service.delete(r.context(), id(r), false);
         return ApiResponse.empty(202);
     }
@@ -189,7 +205,7 @@ final class BackupsController {
     ApiResponse restore(ApiRequest r) {
         JsonNode body = r.body();
         RESTORE.validate(null, body);
-        policy.enforce("backup:restore", r.context());
+        policy.enforce("backup:restore", r.context(), target(visible(r)));
         JsonNode rest = body.get("restore");
         String volumeId = rest.isNull() ? null : text(rest, "volume_id");
         String name = rest.isNull() ? null : text(rest, "name");

@@ -8,7 +8,9 @@ import java.util.Locale;
 
 /**
  * {@code POST /volumes/{id}/action} of the volume service: {@code os-reset_status} (cinder's
- * VolumeAdminController, admin only) and {@code os-extend} (cinder's VolumeActionsController).
+ * VolumeAdminController, rule {@code volume_extension:volume_admin_actions:reset_status}) and
+ * {@code os-extend} (cinder's VolumeActionsController, {@code volume:extend}); the volume service
+ * enforces the rules with the volume as target.
  */
 final class VolumeActions {
 
@@ -72,11 +74,7 @@ final class VolumeActions {
                     throw CinderException.badRequest("Must specify 'status', 'attach_status' or 'migration_status' "
                             + "for update.");
                 }
-                volumes.get(r.context(), id);
-                if (!r.context().isAdmin()) {
-                    throw CinderException.forbidden("Policy doesn't allow volume_extension:volume_admin_actions:"
-                            + "reset_status to be performed.");
-                }
+                // The volume's own policy, then the admin action's (cinder's VolumeAdminController).
                 volumes.resetStatus(r.context(), id, status, attachStatus);
                 return ApiResponse.empty(202);
             }

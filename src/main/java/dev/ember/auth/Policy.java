@@ -118,6 +118,17 @@ public final class Policy {
         }
     }
 
+    /**
+     * The target cinder builds from an object ({@code target_obj}): its {@code project_id} and
+     * {@code user_id}, either of which may be null.
+     */
+    public static Map<String, Object> target(String projectId, String userId) {
+        Map<String, Object> t = new HashMap<>();
+        t.put("project_id", projectId);
+        t.put("user_id", userId);
+        return t;
+    }
+
     // cinder's RequestContext.authorize default target.
     private static Map<String, Object> defaultTarget(RequestContext ctx) {
         Map<String, Object> t = new HashMap<>();

@@ -4,7 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * cinder's policy-in-code for backups (cinder/policies/base.py, backups.py, backup_actions.py),
+ * cinder's policy-in-code for backups (cinder/policies/base.py, backups.py, backup_actions.py) and
+ * for the embedded volume service's volume, snapshot and attachment routes (volumes.py,
+ * volume_actions.py, snapshots.py, attachments.py),
  * written in the check-string language so that an operator's policy.yaml can override any rule,
  * including the base rules the backup rules refer to.
  */
@@ -52,11 +54,43 @@ final class PolicyDefaults {
         RULES.put("volume_extension:backup_admin_actions:reset_status", adminApi);
         RULES.put("volume_extension:backup_admin_actions:force_delete", adminApi);
 
+        // The embedded volume service's routes: cinder/policies/volumes.py, volume_actions.py,
+        // snapshots.py and attachments.py (Zed).
+        RULES.put("volume:create", member);
+        RULES.put("volume:get", reader);
+        RULES.put("volume:get_all", reader);
+        RULES.put("volume:delete", member);
+        RULES.put("volume:extend", member);
+        RULES.put("volume:extend_attached_volume", member);
+        RULES.put("volume_extension:volume_admin_actions:reset_status", adminApi);
+        RULES.put("volume:get_all_snapshots", reader);
+        RULES.put("volume:get_snapshot", reader);
+        RULES.put("volume:create_snapshot", member);
+        RULES.put("volume:delete_snapshot", member);
+        RULES.put("volume:attachment_create", member);
+        RULES.put("volume:attachment_update", member);
+        RULES.put("volume:attachment_delete", member);
+        RULES.put("volume:attachment_complete", member);
+
         DEPRECATED.put("backup:get_all", "rule:admin_or_owner");
         DEPRECATED.put("backup:get", "rule:admin_or_owner");
         DEPRECATED.put("backup:create", "");
         DEPRECATED.put("backup:update", "rule:admin_or_owner");
         DEPRECATED.put("backup:delete", "rule:admin_or_owner");
         DEPRECATED.put("backup:restore", "rule:admin_or_owner");
+        DEPRECATED.put("volume:create", "");
+        DEPRECATED.put("volume:get", "rule:admin_or_owner");
+        DEPRECATED.put("volume:get_all", "rule:admin_or_owner");
+        DEPRECATED.put("volume:delete", "rule:admin_or_owner");
+        DEPRECATED.put("volume:extend", "rule:admin_or_owner");
+        DEPRECATED.put("volume:extend_attached_volume", "rule:admin_or_owner");
+        DEPRECATED.put("volume:get_all_snapshots", "rule:admin_or_owner");
+        DEPRECATED.put("volume:get_snapshot", "rule:admin_or_owner");
+        DEPRECATED.put("volume:create_snapshot", "rule:admin_or_owner");
+        DEPRECATED.put("volume:delete_snapshot", "rule:admin_or_owner");
+        DEPRECATED.put("volume:attachment_create", "");
+        DEPRECATED.put("volume:attachment_update", "rule:admin_or_owner");
+        DEPRECATED.put("volume:attachment_delete", "rule:admin_or_owner");
+        DEPRECATED.put("volume:attachment_complete", "rule:admin_or_owner");
     }
 }

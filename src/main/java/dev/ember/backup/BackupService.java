@@ -55,21 +55,21 @@ public final class BackupService {
         this.rpc = rpc;
     }
 
-    /** The backup if the caller may see it; another project's backup is "not found", as in cinder. */
+    /**
+     * The backup as cinder's {@code Backup.get_by_id} finds it: another project's backup is "not
+     * found" to a project-scoped caller. The caller must still pass the backup's policy with the
+     * backup as target (the controller does).
+     */
     public Backup get(RequestContext ctx, String id) {
-        return db.tx(dsl -> backups.find(dsl, id)).filter(b -> visible(ctx, b))
+        return db.tx(dsl -> backups.find(dsl, id)).filter(b -> ctx.finds(b.projectId()))
                 .orElseThrow(() -> CinderException.backupNotFound(id));
-    }
-
-    private static boolean visible(RequestContext ctx, Backup b) {
-        return ctx.isAdmin() || ctx.projectId().equals(b.projectId());
     }
 
     public List<Backup> list(BackupQuery q) {
         return db.tx(dsl -> {
             if (q.markerId() != null) {
                 backups.find(dsl, q.markerId())
-                        .filter(b -> q.projectId() == null || q.projectId().equals(b.projectId()))
+                        .filter(b -> q.scope().includes(b.projectId()))
                         .orElseThrow(() -> CinderException.backupNotFound(q.markerId()));
             }
             return backups.list(dsl, q);
@@ -78,6 +78,11 @@ public final class BackupService {
 
     public int count(BackupQuery q) {
         return db.tx(dsl -> backups.count(dsl, q));
+    }
+
+    /** The volume a backup would be taken of, as cinder's volume_api.get finds it (else 404). */
+    public Volume sourceVolume(RequestContext ctx, String volumeId) {
+        return volumeService.get(ctx, volumeId);
     }
 
     public Backup create(RequestContext ctx, CreateBackupRequest req) {

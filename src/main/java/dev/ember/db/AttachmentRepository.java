@@ -34,15 +34,12 @@ public final class AttachmentRepository {
     }
 
     /**
-     * Live attachments of live volumes, newest first; {@code projectId} (the volume's project)
-     * null for all projects; the other filters null for none.
+     * Live attachments of live volumes of {@code scope}'s projects (the volume's project), newest
+     * first; the other filters null for none.
      */
-    public List<Attachment> list(DSLContext dsl, String projectId, String volumeId, String instanceId,
+    public List<Attachment> list(DSLContext dsl, ProjectScope scope, String volumeId, String instanceId,
                                  String attachStatus, int limit, int offset) {
-        Condition c = live().and(VolumeRepository.live());
-        if (projectId != null) {
-            c = c.and(VOLUMES.PROJECT_ID.eq(projectId));
-        }
+        Condition c = live().and(VolumeRepository.live()).and(scope.condition(VOLUMES.PROJECT_ID));
         if (volumeId != null) {
             c = c.and(VOLUME_ATTACHMENT.VOLUME_ID.eq(volumeId));
         }

@@ -7,14 +7,14 @@ import java.util.Map;
  * A validated list request against {@code backups}: filter columns are real column names by now
  * (the API translated {@code name} to {@code display_name}).
  *
- * @param projectId null for all projects (admin with all_tenants)
+ * @param scope     the projects whose backups are listed
  * @param filters   column → value, ANDed
  * @param sort      at least one key; the repository appends {@code id} as a tiebreaker
  * @param limit     page size
  * @param markerId  id of the last row of the previous page, or null
  * @param offset    rows to skip after the marker
  */
-public record BackupQuery(String projectId, Map<String, String> filters, List<SortKey> sort, int limit,
+public record BackupQuery(ProjectScope scope, Map<String, String> filters, List<SortKey> sort, int limit,
                           String markerId, int offset) {
 
     public record SortKey(String column, boolean ascending) {

@@ -247,9 +247,7 @@ public final class BackupRepository {
 
     private static Condition conditionOf(BackupQuery q) {
         Condition c = live();
-        if (q.projectId() != null) {
-            c = c.and(BACKUPS.PROJECT_ID.eq(q.projectId()));
-        }
+        c = c.and(q.scope().condition(BACKUPS.PROJECT_ID));
         for (Map.Entry<String, String> f : q.filters().entrySet()) {
             @SuppressWarnings("unchecked")
             Field<Object> field = (Field<Object>) BACKUPS.field(f.getKey());

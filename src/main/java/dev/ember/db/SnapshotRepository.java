@@ -33,15 +33,12 @@ public final class SnapshotRepository {
     }
 
     /**
-     * Live snapshots, newest first; {@code projectId} null for all projects, {@code volumeId},
+     * Live snapshots of {@code scope}'s projects, newest first; {@code volumeId},
      * {@code status} and {@code name} null for no filter.
      */
-    public List<Snapshot> list(DSLContext dsl, String projectId, String volumeId, String status, String name,
+    public List<Snapshot> list(DSLContext dsl, ProjectScope scope, String volumeId, String status, String name,
                                int limit, int offset) {
-        Condition c = live();
-        if (projectId != null) {
-            c = c.and(SNAPSHOTS.PROJECT_ID.eq(projectId));
-        }
+        Condition c = live().and(scope.condition(SNAPSHOTS.PROJECT_ID));
         if (volumeId != null) {
             c = c.and(SNAPSHOTS.VOLUME_ID.eq(volumeId));
         }

@@ -32,11 +32,8 @@ public final class VolumeRepository {
                 .map(VolumeRepository::toVolume);
     }
 
-    public List<Volume> list(DSLContext dsl, String projectId, int limit, int offset) {
-        Condition c = live();
-        if (projectId != null) {
-            c = c.and(VOLUMES.PROJECT_ID.eq(projectId));
-        }
+    public List<Volume> list(DSLContext dsl, ProjectScope scope, int limit, int offset) {
+        Condition c = live().and(scope.condition(VOLUMES.PROJECT_ID));
         return dsl.selectFrom(VOLUMES).where(c).orderBy(VOLUMES.CREATED_AT.desc(), VOLUMES.ID.desc())
                 .limit(limit).offset(offset).fetch().map(VolumeRepository::toVolume);
     }

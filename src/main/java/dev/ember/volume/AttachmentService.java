@@ -1,5 +1,6 @@
 package dev.ember.volume;
 
+import dev.ember.auth.Policy;
 import dev.ember.auth.RequestContext;
 import dev.ember.db.AttachmentRepository;
 import dev.ember.db.BackupRepository;
@@ -31,6 +32,7 @@ public final class AttachmentService {
     private final String host;
     private final String connectionType;
     private final String poolName;
+    private final Policy policy;
 
     /**
      * @param connectionType {@code rbd} or {@code local}, the {@code driver_volume_type} of the
@@ -38,7 +40,8 @@ public final class AttachmentService {
      * @param poolName       the RBD pool (null for the file profile)
      */
     public AttachmentService(Database db, VolumeRepository volumes, AttachmentRepository attachments, String host,
-                             String connectionType, String poolName) {
+                             String connectionType, String poolName, Policy policy) {
+        this.policy = policy;
         this.db = db;
         this.volumes = volumes;
         this.attachments = attachments;
@@ -51,17 +54,29 @@ public final class AttachmentService {
         return CinderException.notFound("Volume attachment could not be found with filter: attachment_id = " + id + ".");
     }
 
-    /** The attachment if the caller may see its volume. */
+    /**
+     * The attachment as cinder's {@code VolumeAttachment.get_by_id} finds it: its project is its
+     * volume's, and another project's attachment is missing for a project-scoped caller. cinder's
+     * attachment show and list check no policy.
+     */
     public Attachment get(RequestContext ctx, String id) {
         return db.tx(dsl -> attachments.find(dsl, id).filter(a -> volumes.find(dsl, a.volumeId())
-                .filter(v -> ctx.isAdmin() || ctx.projectId().equals(v.projectId())).isPresent()))
+                .filter(v -> ctx.finds(v.projectId())).isPresent()))
                 .orElseThrow(() -> notFound(id));
+    }
+
+    /**
+     * {@code rule} with the attachment as target, as cinder's {@code context.authorize(...,
+     * target_obj=attachment)}: the caller's user id, the attachment's (its volume's) project.
+     */
+    private void authorize(RequestContext ctx, String rule, Attachment a) {
+        String project = db.tx(dsl -> volumes.find(dsl, a.volumeId()).map(Volume::projectId).orElse(null));
+        policy.enforce(rule, ctx, Policy.target(project, ctx.userId()));
     }
 
     public List<Attachment> list(RequestContext ctx, boolean allTenants, String volumeId, String instanceId,
                                  String status, int limit, int offset) {
-        String project = allTenants && ctx.isAdmin() ? null : ctx.projectId();
-        return db.tx(dsl -> attachments.list(dsl, project, volumeId, instanceId, status, limit, offset));
+        return db.tx(dsl -> attachments.list(dsl, ctx.listScope(allTenants), volumeId, instanceId, status, limit, offset));
     }
 
     public List<Attachment> ofVolume(String volumeId) {
@@ -79,8 +94,9 @@ public final class AttachmentService {
                              String mode) {
         String id = UUID.randomUUID().toString();
         db.txRun(dsl -> {
-            Volume v = volumes.lock(dsl, volumeId).filter(x -> ctx.isAdmin() || ctx.projectId().equals(x.projectId()))
+            Volume v = volumes.lock(dsl, volumeId).filter(x -> ctx.finds(x.projectId()))
                     .orElseThrow(() -> CinderException.volumeNotFound(volumeId));
+            policy.enforce("volume:attachment_create", ctx, Policy.target(v.projectId(), v.userId()));
             List<String> expected = v.multiattach() ? List.of("available", "in-use", "downloading")
                     : List.of("available", "downloading");
             if (expected.contains(v.status())) {
@@ -133,6 +149,7 @@ public final class AttachmentService {
     /** {@code PUT /attachments/{id}}: attaches with the connector (cinder's {@code attachment_update}). */
     public Attachment update(RequestContext ctx, String id, String connectorJson) {
         Attachment a = get(ctx, id);
+        authorize(ctx, "volume:attachment_update", a);
         db.txRun(dsl -> {
             Volume v = volumes.lock(dsl, a.volumeId()).orElseThrow(() -> CinderException.volumeNotFound(a.volumeId()));
             attach(dsl, v, id, connectorJson, a.attachMode() == null ? "rw" : a.attachMode());
@@ -143,6 +160,7 @@ public final class AttachmentService {
     /** {@code os-complete} (3.44): attachment {@code attached}, volume {@code in-use}/{@code attached}. */
     public void complete(RequestContext ctx, String id) {
         Attachment a = get(ctx, id);
+        authorize(ctx, "volume:attachment_complete", a);
         db.txRun(dsl -> {
             Map<org.jooq.Field<?>, Object> changes = new LinkedHashMap<>();
             changes.put(VOLUME_ATTACHMENT.ATTACH_STATUS, "attached");
@@ -161,6 +179,7 @@ public final class AttachmentService {
      */
     public List<Attachment> delete(RequestContext ctx, String id) {
         Attachment a = get(ctx, id);
+        authorize(ctx, "volume:attachment_delete", a);
         return db.tx(dsl -> {
             volumes.lock(dsl, a.volumeId());
             attachments.softDelete(dsl, id);

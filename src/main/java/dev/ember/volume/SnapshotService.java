@@ -1,5 +1,6 @@
 package dev.ember.volume;
 
+import dev.ember.auth.Policy;
 import dev.ember.auth.RequestContext;
 import dev.ember.db.BackupRepository;
 import dev.ember.db.Database;
@@ -33,7 +34,14 @@ public final class SnapshotService {
     private final SnapshotRepository snapshots;
     private final VolumeBackend backend;
 
-    public SnapshotService(Database db, VolumeRepository volumes, SnapshotRepository snapshots, VolumeBackend backend) {
+    private final Policy policy;
+    private final VolumeService volumeService;
+
+    /** @param volumeService looks up the source volume as cinder's volume_api.get does */
+    public SnapshotService(Database db, VolumeRepository volumes, SnapshotRepository snapshots, VolumeBackend backend,
+                           Policy policy, VolumeService volumeService) {
+        this.policy = policy;
+        this.volumeService = volumeService;
         this.db = db;
         this.volumes = volumes;
         this.snapshots = snapshots;
@@ -44,10 +52,19 @@ public final class SnapshotService {
         return CinderException.notFound("Snapshot " + id + " could not be found.");
     }
 
-    /** The snapshot if the caller may see it (its project, or any for an admin). */
+    /**
+     * cinder's {@code volume_api.get_snapshot}: the snapshot as {@code Snapshot.get_by_id} finds
+     * it (another project's is missing for a project-scoped caller), then {@code
+     * volume:get_snapshot} with the snapshot as target, whose refusal is a 403.
+     */
     public Snapshot get(RequestContext ctx, String id) {
-        return find(id).filter(s -> ctx.isAdmin() || ctx.projectId().equals(s.projectId()))
-                .orElseThrow(() -> notFound(id));
+        Snapshot s = find(id).filter(x -> ctx.finds(x.projectId())).orElseThrow(() -> notFound(id));
+        policy.enforce("volume:get_snapshot", ctx, target(s));
+        return s;
+    }
+
+    private static Map<String, Object> target(Snapshot s) {
+        return Policy.target(s.projectId(), s.userId());
     }
 
     public Optional<Snapshot> find(String id) {
@@ -56,8 +73,8 @@ public final class SnapshotService {
 
     public List<Snapshot> list(RequestContext ctx, boolean allTenants, String volumeId, String status, String name,
                                int limit, int offset) {
-        String project = allTenants && ctx.isAdmin() ? null : ctx.projectId();
-        return db.tx(dsl -> snapshots.list(dsl, project, volumeId, status, name, limit, offset));
+        policy.enforce("volume:get_all_snapshots", ctx);
+        return db.tx(dsl -> snapshots.list(dsl, ctx.listScope(allTenants), volumeId, status, name, limit, offset));
     }
 
     /**
@@ -65,9 +82,9 @@ public final class SnapshotService {
      * {@code force}, as in cinder's {@code _create_snapshot}.
      */
     public Snapshot create(RequestContext ctx, String volumeId, boolean force, String name, String description) {
-        Volume volume = db.tx(dsl -> volumes.find(dsl, volumeId))
-                .filter(v -> ctx.isAdmin() || ctx.projectId().equals(v.projectId()))
-                .orElseThrow(() -> CinderException.volumeNotFound(volumeId));
+        // cinder's snapshots controller: volume_api.get (404), then create_snapshot's policy on the volume.
+        Volume volume = volumeService.get(ctx, volumeId);
+        policy.enforce("volume:create_snapshot", ctx, VolumeService.target(volume));
         if (!backend.supportsSnapshots()) {
             throw CinderException.badRequest("Snapshots are not supported by this volume backend.");
         }
@@ -105,6 +122,7 @@ public final class SnapshotService {
     /** {@code DELETE /snapshots/{id}}: status must be available or error. */
     public void delete(RequestContext ctx, String id) {
         Snapshot s = get(ctx, id);
+        policy.enforce("volume:delete_snapshot", ctx, target(s));
         boolean moved = db.tx(dsl -> snapshots.transition(dsl, id, Set.of("available", "error"), "deleting", Map.of()));
         if (!moved) {
             throw CinderException.invalidSnapshot("Snapshot status must be available or error and must not be part "

@@ -1,5 +1,6 @@
 package dev.ember.volume;
 
+import dev.ember.auth.Policy;
 import dev.ember.auth.RequestContext;
 import dev.ember.db.AttachmentRepository;
 import dev.ember.db.BackupRepository;
@@ -38,17 +39,21 @@ public final class VolumeService {
     private final AttachmentRepository attachmentRows = new AttachmentRepository();
     private final SnapshotService snapshots;
     private final AttachmentService attachments;
+    private final Policy policy;
 
-    public VolumeService(Database db, VolumeRepository volumes, VolumeBackend backend, String host, String zone) {
+    /** @param policy cinder's volume, snapshot and attachment rules (with the operator's overrides) */
+    public VolumeService(Database db, VolumeRepository volumes, VolumeBackend backend, String host, String zone,
+                         Policy policy) {
+        this.policy = policy;
         this.db = db;
         this.volumes = volumes;
         this.backend = backend;
         this.host = host;
         this.zone = zone;
-        this.snapshots = new SnapshotService(db, volumes, snapshotRows, backend);
+        this.snapshots = new SnapshotService(db, volumes, snapshotRows, backend, policy, this);
         this.attachments = backend instanceof RbdVolumeBackend rbd
-                ? new AttachmentService(db, volumes, attachmentRows, host, "rbd", rbd.poolName())
-                : new AttachmentService(db, volumes, attachmentRows, host, "local", null);
+                ? new AttachmentService(db, volumes, attachmentRows, host, "rbd", rbd.poolName(), policy)
+                : new AttachmentService(db, volumes, attachmentRows, host, "local", null, policy);
     }
 
     public VolumeBackend backend() {
@@ -65,23 +70,33 @@ public final class VolumeService {
         return attachments;
     }
 
-    /** The volume if the caller may see it (its project, or any for an admin). */
+    /**
+     * cinder's {@code volume_api.get}: the volume as {@code Volume.get_by_id} finds it (another
+     * project's is missing for a project-scoped caller), and only if {@code volume:get} passes with
+     * the volume as target; a refusal is "not found" too, so the id's existence is not revealed.
+     */
     public Volume get(RequestContext ctx, String id) {
-        return db.tx(dsl -> volumes.find(dsl, id)).filter(v -> visible(ctx, v))
+        Volume v = db.tx(dsl -> volumes.find(dsl, id)).filter(x -> ctx.finds(x.projectId()))
                 .orElseThrow(() -> CinderException.volumeNotFound(id));
+        if (!policy.check("volume:get", ctx, target(v))) {
+            throw CinderException.volumeNotFound(id);
+        }
+        return v;
+    }
+
+    /** The policy target cinder builds from a volume ({@code target_obj=volume}). */
+    static Map<String, Object> target(Volume v) {
+        return Policy.target(v.projectId(), v.userId());
     }
 
     public Optional<Volume> find(String id) {
         return db.tx(dsl -> volumes.find(dsl, id));
     }
 
-    static boolean visible(RequestContext ctx, Volume v) {
-        return ctx.projectId().equals(v.projectId()) || ctx.isAdmin();
-    }
-
+    /** {@code volume:get_all} with the caller's own target, then the caller's project (see listScope). */
     public List<Volume> list(RequestContext ctx, boolean allTenants, int limit, int offset) {
-        String project = allTenants && ctx.isAdmin() ? null : ctx.projectId();
-        return db.tx(dsl -> volumes.list(dsl, project, limit, offset));
+        policy.enforce("volume:get_all", ctx);
+        return db.tx(dsl -> volumes.list(dsl, ctx.listScope(allTenants), limit, offset));
     }
 
     public Map<String, String> metadata(String id) {
@@ -93,6 +108,7 @@ public final class VolumeService {
      * crash between the two leaves a visible, deletable volume rather than an orphan file.
      */
     public Volume create(RequestContext ctx, int sizeGb, String name, String description) {
+        policy.enforce("volume:create", ctx);
         if (sizeGb <= 0) {
             throw CinderException.invalidInput("Volume size '" + sizeGb + "' must be an integer and greater than 0");
         }
@@ -114,6 +130,7 @@ public final class VolumeService {
 
     public void delete(RequestContext ctx, String id) {
         Volume v = get(ctx, id);
+        policy.enforce("volume:delete", ctx, target(v));
         boolean moved = db.tx(dsl -> snapshotRows.countOfVolume(dsl, id) == 0
                 && !attachments.hasAttachments(dsl, id)
                 && volumes.transition(dsl, id,
@@ -144,7 +161,8 @@ public final class VolumeService {
      * attach_status detached removes the attachments.
      */
     public void resetStatus(RequestContext ctx, String id, String status, String attachStatus) {
-        get(ctx, id);
+        Volume found = get(ctx, id);
+        policy.enforce("volume_extension:volume_admin_actions:reset_status", ctx, target(found));
         if ("deleting".equals(status)) {
             throw CinderException.badRequest("Cannot reset-state to " + status);
         }
@@ -175,7 +193,9 @@ public final class VolumeService {
      */
     public void extend(RequestContext ctx, String id, int newSizeGb, boolean allowInUse) {
         Volume v = get(ctx, id);
-        String expected = allowInUse && "in-use".equals(v.status()) ? "in-use" : "available";
+        boolean attached = allowInUse && "in-use".equals(v.status());
+        policy.enforce(attached ? "volume:extend_attached_volume" : "volume:extend", ctx, target(v));
+        String expected = attached ? "in-use" : "available";
         if (newSizeGb <= v.size()) {
             throw CinderException.invalidInput("New size for extend must be greater than current size. (current: "
                     + v.size() + ", extended: " + newSizeGb + ").");

@@ -196,4 +196,31 @@ class PolicyTest {
                 "backup:backup_project_attribute", "volume_extension:backup_admin_actions:reset_status",
                 "volume_extension:backup_admin_actions:force_delete")));
     }
+
+    @Test
+    void everyVolumeServiceRuleIsRegisteredWithCindersZedDefault() {
+        Policy policy = Policy.defaults();
+        for (String rule : List.of("volume:get", "volume:get_all", "volume:get_all_snapshots", "volume:get_snapshot")) {
+            assertTrue(policy.check(rule, persona("reader")), rule);
+        }
+        for (String rule : List.of("volume:create", "volume:delete", "volume:extend", "volume:extend_attached_volume",
+                "volume:create_snapshot", "volume:delete_snapshot", "volume:attachment_create",
+                "volume:attachment_update", "volume:attachment_delete", "volume:attachment_complete")) {
+            assertFalse(policy.check(rule, persona("reader")), rule);
+            assertTrue(policy.check(rule, persona("member")), rule);
+        }
+        assertFalse(policy.check("volume_extension:volume_admin_actions:reset_status", persona("member")));
+        assertTrue(policy.check("volume_extension:volume_admin_actions:reset_status", persona("admin")));
+    }
+
+    @Test
+    void aCallerWithoutAProjectPassesProjectChecksOnlyAgainstAProjectlessTargetLikeOsloPolicy() {
+        // oslo.policy's GenericCheck compares "%(project_id)s" % target with str(creds["project_id"]):
+        // None against None is "None" == "None" and passes; against a project it fails.
+        Policy policy = Policy.defaults();
+        RequestContext domainReader = new RequestContext("u", null, Set.of("reader"), false, "t");
+        assertTrue(policy.check("backup:get_all", domainReader));
+        assertFalse(policy.check("backup:get", domainReader, Policy.target("p1", "u")));
+        assertFalse(policy.check("volume:get", domainReader, Policy.target("p1", "u2")));
+    }
 }
