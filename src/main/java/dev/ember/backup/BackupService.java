@@ -121,8 +121,13 @@ public final class BackupService {
             LocalDateTime parentBefore = snapshot == null ? null : snapshot.createdAt();
             String parentId = null;
             if (req.incremental()) {
-                Backup parent = backups.latestOfVolume(dsl, v.id(), ctx.projectId(), parentBefore)
+                Backup latest = backups.latestOfVolume(dsl, v.id(), ctx.projectId(), parentBefore)
                         .orElseThrow(() -> CinderException.invalidBackup("No backups available to do an incremental backup."));
+                // The parent's row stays locked until the child is committed: a delete of the parent
+                // (which locks it too, then counts children) waits and then sees the child, and a
+                // delete that got there first is seen here as the parent's current status.
+                Backup parent = backups.lock(dsl, latest.id())
+                        .orElseThrow(() -> CinderException.invalidBackup("The parent backup must be available for incremental backup."));
                 if (parent.status() != BackupStatus.AVAILABLE) {
                     throw CinderException.invalidBackup("The parent backup must be available for incremental backup.");
                 }
