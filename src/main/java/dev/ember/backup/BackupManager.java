@@ -153,50 +153,54 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
             failCreate(backup, volume, "Parent backup " + backup.parentId() + " no longer exists.");
             return;
         }
-        BackupOutcome outcome;
-        try (VolumeLocks.Held held = volumeLocks.lock(volume.id());
-             VolumeDevice device = volumeBackend.openBackupSource(volume, backup.snapshotId())) {
-            outcome = driver.backup(backup.ref(), parent == null ? null : parent.ref(), device,
-                    done -> LOG.debug("backup {}: {} bytes", backupId, done));
-        } catch (BackupDriverException.LeftoversRemain e) {
-            failCreate(backup, volume, e.getMessage());
-            String volumeId = volume.id();
-            leftovers.schedule(backupId, () -> {
-                try (VolumeLocks.Held held = volumeLocks.lock(volumeId)) {
-                    driver.cleanupFailed(backup.ref(),
-                            () -> backup.snapshotId() != null ? null : volumeBackend.openForCleanup(volumeId));
+        // The volume's lock is held until the backup is recorded with the parent its data has: a
+        // delete of that parent (serialised on the same lock) then sees the child.
+        boolean finished;
+        try (VolumeLocks.Held held = volumeLocks.lock(volume.id())) {
+            BackupOutcome outcome;
+            try (VolumeDevice device = volumeBackend.openBackupSource(volume, backup.snapshotId())) {
+                outcome = driver.backup(backup.ref(), parent == null ? null : parent.ref(), device,
+                        done -> LOG.debug("backup {}: {} bytes", backupId, done));
+            } catch (BackupDriverException.LeftoversRemain e) {
+                failCreate(backup, volume, e.getMessage());
+                String volumeId = volume.id();
+                leftovers.schedule(backupId, () -> {
+                    try (VolumeLocks.Held cleanupHeld = volumeLocks.lock(volumeId)) {
+                        driver.cleanupFailed(backup.ref(),
+                                () -> backup.snapshotId() != null ? null : volumeBackend.openForCleanup(volumeId));
+                    }
+                });
+                return;
+            } catch (BackupDriverException e) {
+                failCreate(backup, volume, e.getMessage());
+                return;
+            } catch (Exception e) {
+                LOG.error("backup {} failed", backupId, e);
+                failCreate(backup, volume, describe(e));
+                return;
+            }
+            String parentId = outcome.parent() instanceof BackupOutcome.ParentLink.Parent p ? p.id() : backup.parentId();
+            finished = tx(dsl -> {
+                Map<Field<?>, Object> changes = new HashMap<>();
+                changes.put(BACKUPS.CONTAINER, outcome.container());
+                changes.put(BACKUPS.SERVICE_METADATA, outcome.serviceMetadata());
+                changes.put(BACKUPS.OBJECT_COUNT, outcome.objectCount());
+                changes.put(BACKUPS.SIZE, volume.size());
+                changes.put(BACKUPS.PARENT_ID, parentId);
+                boolean moved = backups.transition(dsl, backupId, Set.of(BackupStatus.CREATING), BackupStatus.AVAILABLE, changes);
+                if (backup.snapshotId() != null) {
+                    releaseSnapshot(dsl, backup.snapshotId());
+                } else {
+                    restoreVolumeStatus(dsl, volume.id(), "backing-up");
                 }
+                if (moved) {
+                    // Both the requested and the real parent: a driver may have relinked the chain.
+                    backups.refreshDependentCount(dsl, backup.parentId());
+                    backups.refreshDependentCount(dsl, parentId);
+                }
+                return moved;
             });
-            return;
-        } catch (BackupDriverException e) {
-            failCreate(backup, volume, e.getMessage());
-            return;
-        } catch (Exception e) {
-            LOG.error("backup {} failed", backupId, e);
-            failCreate(backup, volume, describe(e));
-            return;
         }
-        String parentId = outcome.parent() instanceof BackupOutcome.ParentLink.Parent p ? p.id() : backup.parentId();
-        boolean finished = tx(dsl -> {
-            Map<Field<?>, Object> changes = new HashMap<>();
-            changes.put(BACKUPS.CONTAINER, outcome.container());
-            changes.put(BACKUPS.SERVICE_METADATA, outcome.serviceMetadata());
-            changes.put(BACKUPS.OBJECT_COUNT, outcome.objectCount());
-            changes.put(BACKUPS.SIZE, volume.size());
-            changes.put(BACKUPS.PARENT_ID, parentId);
-            boolean moved = backups.transition(dsl, backupId, Set.of(BackupStatus.CREATING), BackupStatus.AVAILABLE, changes);
-            if (backup.snapshotId() != null) {
-                releaseSnapshot(dsl, backup.snapshotId());
-            } else {
-                restoreVolumeStatus(dsl, volume.id(), "backing-up");
-            }
-            if (moved) {
-                // Both the requested and the real parent: a driver may have relinked the chain.
-                backups.refreshDependentCount(dsl, backup.parentId());
-                backups.refreshDependentCount(dsl, parentId);
-            }
-            return moved;
-        });
         if (!finished) {
             // The backup was deleted or reset while its data was written: cinder leaves it alone.
             LOG.info("backup {} changed state during creation; leaving it as it is", backupId);
@@ -353,24 +357,39 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
                             + "create this backup [" + backup.service() + "]."))));
             return;
         }
-        if (backup.service() != null) {
-            try {
-                driver.delete(backup.ref());
-            } catch (Exception e) {
-                LOG.error("deleting backup {} failed", backupId, e);
-                txRun(dsl -> backups.transition(dsl, backupId, Set.of(BackupStatus.DELETING), BackupStatus.ERROR,
-                        Map.of(BACKUPS.FAIL_REASON, truncate(describe(e)))));
+        // Serialised with backups of the same volume: the Ceph driver links a running backup to the
+        // owner of its from-snapshot only when it finishes, after the API counted this backup's
+        // children. Under the lock that link is either made (and seen below) or cannot be made.
+        try (VolumeLocks.Held held = volumeLocks.lock(backup.volumeId())) {
+            int children = tx(dsl -> backups.countChildren(dsl, backupId));
+            if (children > 0) {
+                // The data is untouched: back to what it was (an error backup carries its fail_reason).
+                BackupStatus back = backup.failReason() == null ? BackupStatus.AVAILABLE : BackupStatus.ERROR;
+                LOG.warn("delete of backup {} aborted: {} backup(s) now depend on it", backupId, children);
+                txRun(dsl -> backups.transition(dsl, backupId, Set.of(BackupStatus.DELETING), back,
+                        back == BackupStatus.ERROR ? Map.of()
+                                : Map.of(BACKUPS.FAIL_REASON, "Delete aborted: incremental backups exist for this backup.")));
                 return;
             }
+            if (backup.service() != null) {
+                try {
+                    driver.delete(backup.ref());
+                } catch (Exception e) {
+                    LOG.error("deleting backup {} failed", backupId, e);
+                    txRun(dsl -> backups.transition(dsl, backupId, Set.of(BackupStatus.DELETING), BackupStatus.ERROR,
+                            Map.of(BACKUPS.FAIL_REASON, truncate(describe(e)))));
+                    return;
+                }
+            }
+            txRun(dsl -> {
+                Map<String, Integer> deltas = new LinkedHashMap<>();
+                deltas.put(QuotaRepository.BACKUPS_RESOURCE, -1);
+                deltas.put(QuotaRepository.GIGABYTES_RESOURCE, -backup.size());
+                quotas.reserveAndCommit(dsl, backup.projectId(), deltas);
+                backups.softDelete(dsl, backupId);
+                backups.refreshDependentCount(dsl, backup.parentId());
+            });
         }
-        txRun(dsl -> {
-            Map<String, Integer> deltas = new LinkedHashMap<>();
-            deltas.put(QuotaRepository.BACKUPS_RESOURCE, -1);
-            deltas.put(QuotaRepository.GIGABYTES_RESOURCE, -backup.size());
-            quotas.reserveAndCommit(dsl, backup.projectId(), deltas);
-            backups.softDelete(dsl, backupId);
-            backups.refreshDependentCount(dsl, backup.parentId());
-        });
         LOG.info("backup {} deleted", backupId);
         notifyUsage(backupId, "delete.end");
     }
