@@ -67,7 +67,7 @@ public final class ApiServer {
             if (rc.request().path().endsWith("/")) {
                 versions(rc, 200);
             } else {
-                rc.redirect("/v3/");
+                redirectToV3(rc);
             }
         });
 
@@ -107,20 +107,23 @@ public final class ApiServer {
             api(HttpMethod.POST, "/attachments/:id/action", v327, ac::action);
         }
 
-        router.errorHandler(404, rc -> writeFault(rc, null, 404, NOT_FOUND, Map.of()));
-        router.errorHandler(405, rc -> writeFault(rc, null, 405, "The method is not allowed for the requested URL.", Map.of()));
+        // No route for the path, or none for this method on it: cinder's router (routes) then
+        // answers webob's bare HTTPNotFound, not a fault envelope and without version headers;
+        // there is no 405 in cinder.
+        router.errorHandler(404, this::webobNotFound);
+        router.errorHandler(405, this::webobNotFound);
         router.errorHandler(413, rc -> {
             // The rest of the oversized body is never read: close the connection after answering,
             // or a client still sending it would block on a full TCP window.
-            writeFault(rc, null, 413, "Request is too large.", Map.of("Connection", "close"));
+            writeFault(rc, (Microversion) null, 413, "Request is too large.", Map.of("Connection", "close"));
             rc.response().endHandler(v -> rc.request().connection().close());
         });
-        router.errorHandler(400, rc -> writeFault(rc, null, 400, "Malformed request body", Map.of()));
+        router.errorHandler(400, rc -> writeFault(rc, (Microversion) null, 400, "Malformed request body", Map.of()));
         router.errorHandler(500, rc -> {
             if (rc.failure() != null) {
                 LOG.error("unhandled failure on {} {}", rc.request().method(), rc.request().path(), rc.failure());
             }
-            writeFault(rc, null, 500, "The server has either erred or is incapable of performing the requested "
+            writeFault(rc, (Microversion) null, 500, "The server has either erred or is incapable of performing the requested "
                     + "operation.", Map.of());
         });
     }
@@ -147,18 +150,28 @@ public final class ApiServer {
     private void dispatch(RoutingContext rc, boolean withProject, Microversion min, Function<ApiRequest, ApiResponse> handler) {
         String pathProject = withProject ? rc.pathParam("project_id") : null;
         if (pathProject != null && !PROJECT_ID.matcher(pathProject).matches()) {
-            writeFault(rc, null, 404, NOT_FOUND, Map.of());
+            // cinder's project_id_regex is part of the route: no route matches.
+            webobNotFound(rc);
             return;
         }
-        Microversion version;
-        try {
-            version = Microversion.negotiate(rc.request().getHeader(Microversion.HEADER));
-        } catch (CinderException e) {
-            writeFault(rc, null, Faults.status(e.kind()), e.getMessage(), Map.of());
+        Microversion version = negotiate(rc);
+        if (version == null) {
             return;
+        }
+        var body = rc.body() == null ? null : rc.body().buffer();
+        if (body != null && body.length() > 0) {
+            // cinder's Resource reads a body only with a Content-Type, and only JSON ones: another
+            // type is 415 before anything else; without one the body is ignored (as if empty).
+            String ct = rc.request().getHeader(HttpHeaders.CONTENT_TYPE);
+            if (ct == null) {
+                body = null;
+            } else if (!Faults.SUPPORTED_CONTENT_TYPES.contains(ct.split(";", 2)[0])) {
+                writeFault(rc, version.toString(), 415, "Unsupported Content-Type", Map.of());
+                return;
+            }
         }
         if (version.compareTo(min) < 0) {
-            writeFault(rc, version, 404, NOT_FOUND, Map.of());
+            writeFault(rc, version.toString(), 404, NOT_FOUND, Map.of());
             return;
         }
         MultiMap headers = rc.request().headers();
@@ -167,13 +180,13 @@ public final class ApiServer {
         MultiMap query = MultiMap.caseInsensitiveMultiMap();
         rc.queryParams().forEach(e -> query.add(e.getKey(), e.getValue()));
         String path = rc.request().path();
-        var body = rc.body() == null ? null : rc.body().buffer();
+        var requestBody = body;
         workers.<ApiResponse>executeBlocking(() -> {
             RequestContext ctx = authenticator.authenticate(headers::get);
             if (pathProject != null && !pathProject.equals(ctx.projectId())) {
                 throw CinderException.badRequest("Malformed request url");
             }
-            return handler.apply(new ApiRequest(version, ctx, appUrl, pathProject, path, params, query, body));
+            return handler.apply(new ApiRequest(version, ctx, appUrl, pathProject, path, params, query, requestBody));
         }, false).onComplete(ar -> {
             if (ar.succeeded()) {
                 write(rc, version, ar.result());
@@ -181,6 +194,46 @@ public final class ApiServer {
                 fault(rc, version, ar.cause());
             }
         });
+    }
+
+    /** The request's microversion, or null after answering cinder's fault for its header. */
+    private Microversion negotiate(RoutingContext rc) {
+        List<String> all = rc.request().headers().getAll(Microversion.HEADER);
+        try {
+            // Repeated headers reach cinder (WSGI) joined with commas.
+            return Microversion.negotiate(all.isEmpty() ? null : String.join(",", all));
+        } catch (Microversion.NegotiationException e) {
+            writeFault(rc, e.echo(), Faults.status(e.kind()), e.getMessage(), Map.of());
+            return null;
+        }
+    }
+
+    private void webobNotFound(RoutingContext rc) {
+        HttpServerResponse resp = rc.response();
+        if (resp.ended()) {
+            return;
+        }
+        Faults.Rendered r = Faults.webobNotFound(rc.request().getHeader(HttpHeaders.ACCEPT));
+        resp.setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, r.contentType());
+        resp.putHeader("X-OpenStack-Request-Id", "req-" + UUID.randomUUID());
+        resp.end(r.body());
+    }
+
+    /**
+     * {@code /v3} without the slash: cinder's v3 router redirects (routes' redirect: 302, an
+     * absolute Location built from the request's own scheme and Host, an empty text/plain body).
+     */
+    private void redirectToV3(RoutingContext rc) {
+        String host = rc.request().getHeader(HttpHeaders.HOST);
+        if (host == null || host.isBlank()) {
+            host = rc.request().authority() == null ? "localhost" : rc.request().authority().toString();
+        }
+        String scheme = rc.request().scheme() == null ? "http" : rc.request().scheme();
+        rc.response().setStatusCode(302)
+                .putHeader(HttpHeaders.LOCATION, scheme + "://" + host + "/v3/")
+                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf8")
+                .putHeader("X-OpenStack-Request-Id", "req-" + UUID.randomUUID())
+                .end();
     }
 
     private void fault(RoutingContext rc, Microversion version, Throwable t) {
@@ -195,7 +248,7 @@ public final class ApiServer {
                     .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                     .putHeader("WWW-Authenticate", authenticator instanceof dev.ember.auth.KeystoneAuthenticator k
                             ? k.wwwAuthenticate() : "Keystone uri=\"\"");
-            commonHeaders(rc.response(), version);
+            commonHeaders(rc.response(), version == null ? null : version.toString());
             rc.response().end(new JsonObject().put("error", new JsonObject().put("code", 401)
                     .put("title", "Unauthorized")
                     .put("message", "The request you have made requires authentication.")).encode());
@@ -213,7 +266,7 @@ public final class ApiServer {
 
     private void write(RoutingContext rc, Microversion version, ApiResponse r) {
         HttpServerResponse resp = rc.response().setStatusCode(r.status());
-        commonHeaders(resp, version);
+        commonHeaders(resp, version.toString());
         r.headers().forEach(resp::putHeader);
         if (r.body() == null) {
             resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end();
@@ -223,17 +276,22 @@ public final class ApiServer {
     }
 
     private void writeFault(RoutingContext rc, Microversion version, int status, String message, Map<String, String> headers) {
+        writeFault(rc, version == null ? Microversion.MIN.toString() : version.toString(), status, message, headers);
+    }
+
+    /** A fault envelope; {@code version} is echoed in the version headers, none when null. */
+    private void writeFault(RoutingContext rc, String version, int status, String message, Map<String, String> headers) {
         HttpServerResponse resp = rc.response();
         if (resp.ended()) {
             return;
         }
         resp.setStatusCode(status);
-        commonHeaders(resp, version == null ? Microversion.MIN : version);
+        commonHeaders(resp, version);
         headers.forEach(resp::putHeader);
         resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(Faults.body(status, message).encode());
     }
 
-    private static void commonHeaders(HttpServerResponse resp, Microversion version) {
+    private static void commonHeaders(HttpServerResponse resp, String version) {
         String reqId = "req-" + UUID.randomUUID();
         resp.putHeader("X-OpenStack-Request-Id", reqId);
         resp.putHeader("X-Compute-Request-Id", reqId);
@@ -244,6 +302,11 @@ public final class ApiServer {
     }
 
     private void versions(RoutingContext rc, int status) {
+        // The versions documents are cinder Resources too: the header is negotiated (and echoed).
+        Microversion version = negotiate(rc);
+        if (version == null) {
+            return;
+        }
         String appUrl = Links.applicationUrl(rc.request(), settings.publicEndpoint());
         JsonObject v = new JsonObject()
                 .put("id", "v3.0").put("status", "CURRENT")
@@ -256,7 +319,7 @@ public final class ApiServer {
                 .put("media-types", new JsonArray().add(new JsonObject().put("base", "application/json")
                         .put("type", "application/vnd.openstack.volume+json;version=3")));
         HttpServerResponse resp = rc.response().setStatusCode(status);
-        commonHeaders(resp, Microversion.MIN);
+        commonHeaders(resp, version.toString());
         resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .end(new JsonObject().put("versions", new JsonArray().add(v)).encode());
     }

@@ -219,10 +219,22 @@ final class BackupsController {
 
     /** POST /backups/{id}/action: os-reset_status and os-force_delete. */
     ApiResponse action(ApiRequest r) {
+        // cinder's wsgi action_peek_json: no body names no action; the body must hold exactly one
+        // item (len() == 1) and that item must be a key of an object: a 1-element list or string
+        // fails on .keys() and a scalar on len(), both answered as a missing resource.
+        if (!r.hasBody()) {
+            throw noSuchAction("None");
+        }
         JsonNode body = r.body();
-        if (!body.isObject() || body.size() != 1) {
-            throw CinderException.badRequest("There is no such action: " + (body.isObject() && body.size() > 0
-                    ? String.join(",", (Iterable<String>) body::fieldNames) : "None"));
+        if (body.isNull() || body.isNumber() || body.isBoolean()) {
+            throw CinderException.notFound(NOT_FOUND);
+        }
+        int len = body.isTextual() ? body.asText().codePointCount(0, body.asText().length()) : body.size();
+        if (len != 1) {
+            throw CinderException.badRequest("Malformed request body");
+        }
+        if (!body.isObject()) {
+            throw CinderException.notFound(NOT_FOUND);
         }
         String action = body.fieldNames().next();
         JsonNode arg = body.get(action);
@@ -245,8 +257,15 @@ final class BackupsController {
                 service.delete(r.context(), id(r), true);
                 return ApiResponse.empty(202);
             }
-            default -> throw CinderException.badRequest("There is no such action: " + action);
+            default -> throw noSuchAction(action);
         }
+    }
+
+    private static final String NOT_FOUND = "The resource could not be found.";
+
+    private static CinderException noSuchAction(String action) {
+        return CinderException.badRequest("There is no such action: " + action
+                + ". Verify the request body and Content-Type header and try again.");
     }
 
     private static String id(ApiRequest r) {

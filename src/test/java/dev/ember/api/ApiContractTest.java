@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -58,6 +59,36 @@ class ApiContractTest {
         assertEquals(200, api.get("/v3/").status());
     }
 
+    @Test
+    void versionDocumentsNegotiateTheHeaderLikeCinder() {
+        // The versions documents are cinder Resources: the header is negotiated and echoed there too.
+        Api.Resp latest = api.call("GET", "/", null, "latest");
+        assertEquals(300, latest.status());
+        assertEquals("volume 3.70", latest.header("OpenStack-API-Version"));
+        Api.Resp four = api.call("GET", "/", null, "4.0");
+        assertEquals(406, four.status());
+        assertEquals("Version 4.0 is not supported by the API. Minimum is 3.0 and maximum is 3.70.",
+                message(four, "computeFault"));
+        assertEquals("volume 4.0", four.header("OpenStack-API-Version"));
+        Api.Resp v3 = api.call("GET", "/v3/", null, "3.5");
+        assertEquals(200, v3.status());
+        assertEquals("volume 3.5", v3.header("OpenStack-API-Version"));
+        Api.Resp other = api.call("GET", "/", null, "compute 3.5");
+        assertEquals(400, other.status());
+        assertNull(other.header("OpenStack-API-Version"));
+    }
+
+    @Test
+    void v3WithoutSlashRedirectsLikeCinder() {
+        // cinder's v3 router (routes' redirect): 302, absolute Location, empty text/plain body.
+        Api.Resp r = api.raw("GET", "/v3", null, java.util.Map.of());
+        assertEquals(302, r.status());
+        assertEquals(api.base + "/v3/", r.header("Location"));
+        assertEquals("text/plain; charset=utf8", r.header("Content-Type"));
+        assertEquals("", r.text());
+        assertNull(r.header("OpenStack-API-Version"));
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "           | 200 | volume 3.0",
@@ -65,7 +96,9 @@ class ApiContractTest {
             "volume 3.64| 200 | volume 3.64",
             "volume latest | 200 | volume 3.70",
             "compute 2.1, volume 3.50 | 200 | volume 3.50",
-            "compute 2.1 | 200 | volume 3.0",
+            "'volume 3.5, volume 3.6' | 200 | volume 3.5",
+            // cinder looks for the substring "volume" in an item, case-sensitively.
+            "volumes 3.5 | 200 | volume 3.5",
     })
     void microversionNegotiation(String header, int status, String echoed) {
         Api.Resp r = api.call("GET", "/backups", null, header == null ? null : header);
@@ -74,20 +107,63 @@ class ApiContractTest {
         assertEquals("OpenStack-API-Version", r.header("Vary"));
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            // Out of range: 406, echoing the version asked for (cinder records it before the range
+            // check), except where cinder's legacy test ("1.0" or "2.0" in it) drops the headers.
+            "volume 3.99 | 406 | volume 3.99",
+            "volume 4.0 | 406 | volume 4.0",
+            "volume 2.1 | 406 | volume 2.1",
+            "volume 3.99999999999999999999 | 406 | volume 3.99999999999999999999",
+            "volume 2.0 | 406 | ",
+            "volume 11.0 | 406 | ",
+    })
+    void outOfRangeVersionsAreEchoed(String header, int status, String echoed) {
+        Api.Resp r = api.call("GET", "/backups", null, header);
+        assertEquals(status, r.status(), r.text());
+        String v = header.substring("volume ".length());
+        assertEquals("Version " + v + " is not supported by the API. Minimum is 3.0 and maximum is 3.70.",
+                message(r, "computeFault"));
+        assertEquals(echoed, r.header("OpenStack-API-Version"));
+        assertEquals(echoed == null ? null : "OpenStack-API-Version", r.header("Vary"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "volume garbage | API Version String garbage is of invalid format. Must be of format MajorNum.MinorNum.",
+            "volume 3.x | API Version String 3.x is of invalid format. Must be of format MajorNum.MinorNum.",
+            "volume Latest | API Version String Latest is of invalid format. Must be of format MajorNum.MinorNum.",
+            "volume 0.5 | API Version String 0.5 is of invalid format. Must be of format MajorNum.MinorNum.",
+            // No item naming "volume": cinder's VersionNotFoundForAPIMethod reaches its
+            // FaultWrapper, which shows webob's generic 400 text.
+            "compute 3.5 | The server could not comply with the request since it is either malformed or otherwise incorrect.",
+            "Volume 3.5 | The server could not comply with the request since it is either malformed or otherwise incorrect.",
+            // Not two words (cinder: 500, Ember: 400, see api-ref/deliberate-differences.md).
+            "volume 3.5 x | The server could not comply with the request since it is either malformed or otherwise incorrect.",
+    })
+    void malformedVersionHeadersAre400WithoutVersionHeaders(String header, String msg) {
+        Api.Resp r = api.raw("GET", "/v3/" + api.project + "/backups", null,
+                java.util.Map.of("OpenStack-API-Version", header, "X-Auth-Token", api.user + ":" + api.project));
+        assertEquals(400, r.status(), r.text());
+        assertEquals(msg, message(r, "badRequest"));
+        assertNull(r.header("OpenStack-API-Version"));
+        assertNull(r.header("Vary"));
+    }
+
     @Test
-    void unsupportedAndMalformedVersions() {
-        Api.Resp high = api.call("GET", "/backups", null, "3.99");
-        assertEquals(406, high.status());
-        assertEquals("Version 3.99 is not supported by the API. Minimum is 3.0 and maximum is 3.70.",
-                message(high, "computeFault"));
-        Api.Resp low = api.call("GET", "/backups", null, "2.0");
-        assertEquals(406, low.status());
-        Api.Resp bad = api.call("GET", "/backups", null, "3.x");
-        assertEquals(400, bad.status());
-        assertEquals("API Version String 3.x is of invalid format. Must be of format MajorNum.MinorNum.",
-                message(bad, "badRequest"));
-        Api.Resp huge = api.call("GET", "/backups", null, "3.99999999999999999999");
-        assertEquals(406, huge.status());
+    void emptyVersionHeaderIs400AndTheLegacyHeaderIsIgnored() {
+        Map<String, String> auth = Map.of("X-Auth-Token", api.user + ":" + api.project);
+        Map<String, String> empty = new java.util.HashMap<>(auth);
+        empty.put("OpenStack-API-Version", "");
+        Api.Resp r = api.raw("GET", "/v3/" + api.project + "/backups", null, empty);
+        assertEquals(400, r.status(), r.text());
+        assertNull(r.header("OpenStack-API-Version"));
+        // cinder 21.3 reads only OpenStack-API-Version.
+        Map<String, String> legacy = new java.util.HashMap<>(auth);
+        legacy.put("X-OpenStack-Volume-API-Version", "3.5");
+        Api.Resp l = api.raw("GET", "/v3/" + api.project + "/backups", null, legacy);
+        assertEquals(200, l.status(), l.text());
+        assertEquals("volume 3.0", l.header("OpenStack-API-Version"));
     }
 
     // ------------------------------------------------------------------ create validation
@@ -328,19 +404,136 @@ class ApiContractTest {
         Api.Resp nf = api.get("/backups/" + uuid());
         assertEquals(404, nf.status());
         assertTrue(message(nf, "itemNotFound").startsWith("Backup "));
-        Api.Resp route = api.get("/nothing-here");
-        assertEquals(404, route.status());
-        assertEquals("The resource could not be found.", message(route, "itemNotFound"));
-        Api.Resp method = api.call("PATCH", "/backups", "{}");
-        assertEquals(405, method.status());
-        assertNotNull(method.json().getJsonObject("badMethod"));
-        Api.Resp badProject = api.call("GET", api.base + "/v3/NOT_A_PROJECT/backups", null);
-        assertEquals(404, badProject.status());
         Api.Resp otherProject = api.call("GET", api.base + "/v3/abcdef/backups", null);
         assertEquals(400, otherProject.status());
         assertEquals("Malformed request url", message(otherProject, "badRequest"));
         Api.Resp noAction = api.post("/backups/" + uuid() + "/action", "{\"os-explode\": {}}");
         assertEquals(400, noAction.status());
+        assertEquals("There is no such action: os-explode. Verify the request body and Content-Type header and "
+                + "try again.", message(noAction, "badRequest"));
+    }
+
+    static final String WEBOB_404_JSON = "{\"message\": \"The resource could not be found.<br /><br />\\n\\n\\n\", "
+            + "\"code\": \"404 Not Found\", \"title\": \"Not Found\"}";
+
+    /** Paths and methods cinder has no route for: webob's bare 404, no fault envelope, no version headers. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "PUT | /backups",
+            "PATCH | /backups",
+            "PATCH | /backups/00000000-0000-0000-0000-000000000000",
+            "GET | /backups/00000000-0000-0000-0000-000000000000/action",
+            "GET | /backups/00000000-0000-0000-0000-000000000000/restore",
+            "POST | /backups/detail",
+            "POST | /backups/00000000-0000-0000-0000-000000000000/export_record",
+            "GET | /nothing-here",
+            "GET | /v3/NOT_A_PROJECT/backups",
+            "GET | /v2/PROJECT/backups",
+            "GET | /nothing",
+    })
+    void unroutedRequestsGetWebobsNotFound(String method, String path) {
+        String url = path.startsWith("/v") || path.equals("/nothing") ? path.replace("PROJECT", api.project)
+                : "/v3/" + api.project + path;
+        Map<String, String> h = new java.util.HashMap<>(Map.of("X-Auth-Token", api.user + ":" + api.project,
+                "Accept", "application/json", "Content-Type", "application/json"));
+        byte[] body = method.equals("GET") ? null : "{}".getBytes();
+        Api.Resp json = api.raw(method, url, body, h);
+        assertEquals(404, json.status(), json.text());
+        assertEquals(WEBOB_404_JSON, json.text());
+        assertEquals("application/json", json.header("Content-Type"));
+        assertNull(json.header("OpenStack-API-Version"));
+        assertNull(json.header("Vary"));
+        h.remove("Accept");
+        Api.Resp plain = api.raw(method, url, body, h);
+        assertEquals(404, plain.status());
+        assertEquals("404 Not Found\n\nThe resource could not be found.\n\n   ", plain.text());
+        assertEquals("text/plain; charset=UTF-8", plain.header("Content-Type"));
+        h.put("Accept", "*/*");
+        Api.Resp html = api.raw(method, url, body, h);
+        assertEquals("<html>\n <head>\n  <title>404 Not Found</title>\n </head>\n <body>\n  <h1>404 Not Found</h1>\n"
+                + "  The resource could not be found.<br /><br />\n\n\n\n </body>\n</html>", html.text());
+        assertEquals("text/html; charset=UTF-8", html.header("Content-Type"));
+    }
+
+    @Test
+    void headIsNotRouted() {
+        Api.Resp r = api.raw("HEAD", "/v3/" + api.project + "/backups/" + uuid(), null,
+                Map.of("X-Auth-Token", api.user + ":" + api.project, "Accept", "*/*"));
+        assertEquals(404, r.status());
+        assertEquals("text/html; charset=UTF-8", r.header("Content-Type"));
+        assertNull(r.header("OpenStack-API-Version"));
+    }
+
+    @Test
+    void webobAcceptNegotiation() {
+        assertEquals("application/json", Faults.bestOffer("application/json;q=0.5, text/html;q=0.4",
+                List.of("text/html", "application/json")));
+        assertEquals("application/json", Faults.bestOffer("application/*", List.of("text/html", "application/json")));
+        assertEquals("text/html", Faults.bestOffer("*/*", List.of("text/html", "application/json")));
+        assertNull(Faults.bestOffer("image/png", List.of("text/html", "application/json")));
+        assertNull(Faults.bestOffer("text/html;q=0", List.of("text/html", "application/json")));
+        assertNull(Faults.bestOffer(null, List.of("text/html", "application/json")));
+    }
+
+    /** Bodies cinder's Resource cannot read: 415 badMediaType, checked before anything else. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "POST | /backups | text/plain",
+            "POST | /backups | application/xml",
+            "POST | /backups | Application/JSON",
+            "POST | /backups | ''",
+            "POST | /backups/00000000-0000-0000-0000-000000000000/action | text/plain",
+            "DELETE | /backups/00000000-0000-0000-0000-000000000000 | text/plain",
+            "PUT | /backups/00000000-0000-0000-0000-000000000000 | application/x-www-form-urlencoded",
+    })
+    void unsupportedContentTypesAre415(String method, String path, String type) {
+        Api.Resp r = api.raw(method, "/v3/" + api.project + path, "{\"backup\": {}}".getBytes(),
+                Map.of("X-Auth-Token", api.user + ":" + api.project, "Content-Type", type,
+                        "OpenStack-API-Version", "volume 3.5"));
+        assertEquals(415, r.status(), r.text());
+        assertEquals("Unsupported Content-Type", message(r, "badMediaType"));
+        assertEquals("volume 3.5", r.header("OpenStack-API-Version"));
+    }
+
+    @Test
+    void jsonContentTypesAreRead() {
+        for (String type : List.of("application/json; charset=utf-8", "application/vnd.openstack.volume+json")) {
+            Api.Resp r = api.raw("POST", "/v3/" + api.project + "/backups",
+                    "{\"backup\": {\"volume_id\": \"00000000-0000-0000-0000-000000000000\"}}".getBytes(),
+                    Map.of("X-Auth-Token", api.user + ":" + api.project, "Content-Type", type));
+            assertEquals(404, r.status(), r.text());
+            assertEquals("Volume 00000000-0000-0000-0000-000000000000 could not be found.", message(r, "itemNotFound"));
+        }
+    }
+
+    @Test
+    void aBodyWithoutContentTypeIsIgnored() {
+        // cinder reads no body without a Content-Type: an action then names none.
+        Api.Resp r = api.raw("POST", "/v3/" + api.project + "/backups/" + uuid() + "/action",
+                "{\"os-force_delete\": {}}".getBytes(), Map.of("X-Auth-Token", api.user + ":" + api.project));
+        assertEquals(400, r.status(), r.text());
+        assertEquals("There is no such action: None. Verify the request body and Content-Type header and try again.",
+                message(r, "badRequest"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "'' | 400 | There is no such action: None. Verify the request body and Content-Type header and try again.",
+            "{} | 400 | Malformed request body",
+            "'{\"a\": 1, \"b\": 2}' | 400 | Malformed request body",
+            "not json | 400 | Malformed request body",
+            "[] | 400 | Malformed request body",
+            "[1] | 404 | The resource could not be found.",
+            "'\"x\"' | 404 | The resource could not be found.",
+            "5 | 404 | The resource could not be found.",
+            "null | 404 | The resource could not be found.",
+            "'{\"os-reset_status\": null}' | 400 | Invalid input for field/attribute os-reset_status. Value: None. None is not of type 'object'",
+            "'{\"os-reset_status\": {}}' | 400 | Invalid input for field/attribute os-reset_status. Value: {}. 'status' is a required property",
+    })
+    void actionBodiesLikeCinder(String body, int status, String msg) {
+        Api.Resp r = api.post("/backups/" + uuid() + "/action", body.isEmpty() ? null : body);
+        assertEquals(status, r.status(), r.text());
+        assertEquals(msg, message(r, status == 404 ? "itemNotFound" : "badRequest"));
     }
 
     @Test
