@@ -76,6 +76,14 @@ public final class ApiServer {
         api(HttpMethod.POST, "/backups", v30, bc::create);
         api(HttpMethod.GET, "/backups/detail", v30, bc::detail);
         api(HttpMethod.POST, "/backups/import_record", v30, bc::importRecord);
+        // routes' resource() also maps GET .../new and .../{id}/edit; cinder's controller has no
+        // such methods, so they are itemNotFound envelopes (with version headers), not webob 404s.
+        api(HttpMethod.GET, "/backups/new", v30, r -> {
+            throw CinderException.notFound(NOT_FOUND);
+        });
+        api(HttpMethod.GET, "/backups/:id/edit", v30, r -> {
+            throw CinderException.notFound(NOT_FOUND);
+        });
         api(HttpMethod.GET, "/backups/:id", v30, bc::show);
         api(HttpMethod.PUT, "/backups/:id", new Microversion(3, 9), bc::update);
         api(HttpMethod.DELETE, "/backups/:id", v30, bc::delete);
@@ -113,10 +121,19 @@ public final class ApiServer {
         router.errorHandler(404, this::webobNotFound);
         router.errorHandler(405, this::webobNotFound);
         router.errorHandler(413, rc -> {
-            // The rest of the oversized body is never read: close the connection after answering,
-            // or a client still sending it would block on a full TCP window.
-            writeFault(rc, (Microversion) null, 413, "Request is too large.", Map.of("Connection", "close"));
-            rc.response().endHandler(v -> rc.request().connection().close());
+            // oslo's sizelimit middleware answers before cinder's fault wrapper: webob's own 413
+            // page, no envelope, no version headers. The rest of the oversized body is never
+            // read: close the connection after answering, or a client still sending it would
+            // block on a full TCP window.
+            if (rc.response().ended()) {
+                return;
+            }
+            Faults.Rendered r = Faults.webobTooLarge(rc.request().getHeader(HttpHeaders.ACCEPT), MAX_BODY);
+            rc.response().setStatusCode(413).putHeader(HttpHeaders.CONTENT_TYPE, r.contentType())
+                    .putHeader("X-OpenStack-Request-Id", "req-" + UUID.randomUUID())
+                    .putHeader("Connection", "close");
+            // Connection: close makes the server close the connection once the answer is written.
+            rc.response().end(r.body());
         });
         router.errorHandler(400, rc -> writeFault(rc, (Microversion) null, 400, "Malformed request body", Map.of()));
         router.errorHandler(500, rc -> {

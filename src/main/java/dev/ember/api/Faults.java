@@ -26,22 +26,39 @@ public final class Faults {
 
     /**
      * webob's own HTTPNotFound page (WebOb 1.8, as cinder's router returns it when no route
-     * matches): HTML, JSON or plain text, whichever of text/html and application/json the Accept
-     * header prefers (text/html on a tie), plain text when it accepts neither or is absent.
+     * matches), see {@link #webob}.
      */
     public static Rendered webobNotFound(String accept) {
+        return webob("404 Not Found", "Not Found", NOT_FOUND_DETAIL, accept);
+    }
+
+    /**
+     * webob's 413 as oslo.middleware's sizelimit raises it before cinder's fault wrapper
+     * formats anything (cinder's osapi_max_request_body_size, 114688 bytes).
+     */
+    public static Rendered webobTooLarge(String accept, int limit) {
+        return webob("413 Request Entity Too Large", "Request Entity Too Large",
+                "Request is too large. Larger than max_request_body_size (" + limit + ").", accept);
+    }
+
+    /**
+     * A webob HTTPException's own page (WebOb 1.8): HTML, JSON or plain text, whichever of
+     * text/html and application/json the Accept header prefers (text/html on a tie), plain
+     * text when it accepts neither or is absent.
+     */
+    static Rendered webob(String status, String title, String explanation, String accept) {
         String best = bestOffer(accept, List.of("text/html", "application/json"));
         if ("text/html".equals(best)) {
-            return new Rendered("text/html; charset=UTF-8", "<html>\n <head>\n  <title>404 Not Found</title>\n"
-                    + " </head>\n <body>\n  <h1>404 Not Found</h1>\n  " + NOT_FOUND_DETAIL + "<br /><br />\n\n\n\n"
+            return new Rendered("text/html; charset=UTF-8", "<html>\n <head>\n  <title>" + status + "</title>\n"
+                    + " </head>\n <body>\n  <h1>" + status + "</h1>\n  " + explanation + "<br /><br />\n\n\n\n"
                     + " </body>\n</html>");
         }
         if ("application/json".equals(best)) {
             // webob's json_formatter: message (with the HTML line breaks it keeps), code, title.
-            return new Rendered("application/json", "{\"message\": \"" + NOT_FOUND_DETAIL
-                    + "<br /><br />\\n\\n\\n\", \"code\": \"404 Not Found\", \"title\": \"Not Found\"}");
+            return new Rendered("application/json", "{\"message\": \"" + explanation
+                    + "<br /><br />\\n\\n\\n\", \"code\": \"" + status + "\", \"title\": \"" + title + "\"}");
         }
-        return new Rendered("text/plain; charset=UTF-8", "404 Not Found\n\n" + NOT_FOUND_DETAIL + "\n\n   ");
+        return new Rendered("text/plain; charset=UTF-8", status + "\n\n" + explanation + "\n\n   ");
     }
 
     /**
