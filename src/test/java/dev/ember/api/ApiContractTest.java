@@ -81,7 +81,7 @@ class ApiContractTest {
     @Test
     void v3WithoutSlashRedirectsLikeCinder() {
         // cinder's v3 router (routes' redirect): 302, absolute Location, empty text/plain body.
-        Api.Resp r = api.raw("GET", "/v3", null, java.util.Map.of());
+        Api.Resp r = api.raw("GET", "/v3", null, Map.of("X-Auth-Token", api.user + ":" + api.project));
         assertEquals(302, r.status());
         assertEquals(api.base + "/v3/", r.header("Location"));
         assertEquals("text/plain; charset=utf8", r.header("Content-Type"));
@@ -475,6 +475,61 @@ class ApiContractTest {
         assertEquals("<html>\n <head>\n  <title>404 Not Found</title>\n </head>\n <body>\n  <h1>404 Not Found</h1>\n"
                 + "  The resource could not be found.<br /><br />\n\n\n\n </body>\n</html>", html.text());
         assertEquals("text/html; charset=UTF-8", html.header("Content-Type"));
+    }
+
+    @Test
+    void optionsIsAnsweredByTheCorsFilter() {
+        for (String path : List.of("/", "/v3/" + api.project + "/backups", "/v3/" + api.project + "/bogus", "/nothing")) {
+            Api.Resp r = api.raw("OPTIONS", path, null, Map.of("X-Auth-Token", api.user + ":" + api.project));
+            assertEquals(200, r.status(), path);
+            assertEquals("", r.text());
+            assertNull(r.header("Content-Type"));
+            assertNull(r.header("OpenStack-API-Version"));
+        }
+    }
+
+    @Test
+    void noauthWithoutTokenIsTheLegacy204() {
+        // cinder's NoAuthMiddleware in front of the whole v3 pipeline, routed or not.
+        for (String path : List.of("/v3/" + api.project + "/backups?x=1", "/v3/", "/v3", "/v3/bogus")) {
+            Api.Resp r = api.raw("GET", path, null, Map.of());
+            assertEquals(204, r.status(), path);
+            assertEquals("admin:admin", r.header("X-Auth-Token"));
+            assertEquals((api.base + path).replaceAll("/+$", ""), r.header("X-Server-Management-Url"));
+            assertEquals("text/plain; charset=UTF-8", r.header("Content-Type"));
+            assertNull(r.header("OpenStack-API-Version"));
+        }
+        Api.Resp named = api.raw("GET", "/v3/" + api.project + "/backups", null,
+                Map.of("X-Auth-User", "u1", "X-Auth-Project-Id", "p1"));
+        assertEquals("u1:p1", named.header("X-Auth-Token"));
+        // The versions document at / needs no token.
+        assertEquals(300, api.raw("GET", "/", null, Map.of()).status());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"/backups/", "/backups/detail/", "/"})
+    void trailingSlashesHaveNoRoute(String suffix) {
+        Api.Resp r = api.raw("GET", "/v3/" + api.project + suffix, null,
+                Map.of("X-Auth-Token", api.user + ":" + api.project, "Accept", "application/json"));
+        assertEquals(404, r.status());
+        assertEquals(WEBOB_404_JSON, r.text());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "GET | /backups | {} | The server could not comply with the request since it is either malformed or otherwise incorrect.",
+            "GET | /backups/detail | [1] | The server could not comply with the request since it is either malformed or otherwise incorrect.",
+            "DELETE | /backups/00000000-0000-0000-0000-000000000000 | '{\"x\": 1}' | The server could not comply with the request since it is either malformed or otherwise incorrect.",
+            "DELETE | /backups/00000000-0000-0000-0000-000000000000 | nojson | Malformed request body",
+            "GET | /backups/00000000-0000-0000-0000-000000000000/export_record | {} | The server could not comply with the request since it is either malformed or otherwise incorrect.",
+    })
+    void aBodyForAMethodWithoutOneIs400(String method, String path, String body, String msg) {
+        // cinder hands a JSON body to the controller as "body"; index/show/delete take none.
+        Api.Resp r = api.raw(method, "/v3/" + api.project + path, body.getBytes(),
+                Map.of("X-Auth-Token", api.user + ":" + api.project, "Content-Type", "application/json"));
+        assertEquals(400, r.status(), r.text());
+        assertEquals(msg, message(r, "badRequest"));
+        assertEquals("volume 3.0", r.header("OpenStack-API-Version"));
     }
 
     @Test
