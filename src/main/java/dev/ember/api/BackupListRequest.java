@@ -72,21 +72,29 @@ record BackupListRequest(BackupQuery query, boolean withCount, int limit) {
             allTenants = b && isAdmin;
         }
         boolean withCount = false;
+        boolean countable = v.atLeast(3, 45) && q.contains("with_count");
+        if (countable) {
+            // cinder's utils.get_bool_param reads the last value (webob MultiDict.get)
+            List<String> all = q.getAll("with_count");
+            String last = all.get(all.size() - 1);
+            Boolean b = parseBool(last);
+            if (b == null) {
+                throw CinderException.badRequest("Value '" + last + "' for 'with_count' is not a boolean.");
+            }
+            withCount = b;
+        }
+        // cinder pops one occurrence (the first) of each paging parameter from the request's
+        // MultiDict; a repeated one stays behind as a filter (no such column: nothing matches,
+        // or an invalid filter for users). Filters take the last value of a repeated key.
+        Set<String> consumed = new java.util.HashSet<>();
         Map<String, String> filters = new LinkedHashMap<>();
-        for (String key : q.names()) {
-            if (key.equals("with_count") && v.atLeast(3, 45)) {
-                Boolean b = parseBool(q.get(key));
-                if (b == null) {
-                    // cinder's utils.get_bool_param
-                    throw CinderException.badRequest("Value '" + q.get(key) + "' for 'with_count' is not a boolean.");
-                }
-                withCount = b;
+        for (Map.Entry<String, String> e : q.entries()) {
+            String key = e.getKey();
+            boolean paging = PAGING.contains(key) && (!key.equals("with_count") || countable);
+            if (paging && consumed.add(key)) {
                 continue;
             }
-            if (PAGING.contains(key) && !key.equals("with_count")) {
-                continue;
-            }
-            filters.put(key, q.get(key));
+            filters.put(key, e.getValue());
         }
         if (!isAdmin) {
             if (v.atLeast(3, 31)) {
