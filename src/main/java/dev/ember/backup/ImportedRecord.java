@@ -19,7 +19,11 @@ import java.util.Map;
 public record ImportedRecord(ObjectNode fields) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final DateTimeFormatter OSLO_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS");
+    /**
+     * oslo.versionedobjects' DateTimeField.to_primitive (utils.isotime without subseconds), which
+     * cinder's encode_record uses for every time field: "2026-11-23T12:16:50Z".
+     */
+    static final DateTimeFormatter OVO_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'");
 
     public String id() {
         return fields.path("id").asText();
@@ -109,7 +113,7 @@ public record ImportedRecord(ObjectNode fields) {
     }
 
     private static String time(LocalDateTime t) {
-        return t == null ? null : t.format(OSLO_TIME);
+        return t == null ? null : t.format(OVO_TIME);
     }
 
     /** Parses oslo's ISO forms ("2026-11-23T12:16:50.000000", with or without zone/fraction). */

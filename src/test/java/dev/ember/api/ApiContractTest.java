@@ -311,6 +311,10 @@ class ApiContractTest {
                 java.nio.charset.StandardCharsets.UTF_8));
         assertTrue(record.containsKey("availability_zone"));
         assertNull(record.getValue("availability_zone"));
+        // Times as oslo.versionedobjects writes them in cinder's encode_record.
+        assertTrue(record.getString("created_at").matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"),
+                record.getString("created_at"));
+        assertTrue(record.getString("data_timestamp").endsWith("Z"), record.getString("data_timestamp"));
         // A NULL zone does not stop later operations from finding the backup host.
         assertEquals(202, api.delete("/backups/" + id2).status());
     }
