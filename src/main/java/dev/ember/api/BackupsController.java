@@ -39,7 +39,7 @@ final class BackupsController {
         Schema inner = new Schema()
                 .prop("volume_id", Schema.uuid(false))
                 .prop("container", Schema.string(0, 255, true))
-                .prop("description", Schema.string(0, 255, true))
+                .prop("description", Schema.description())
                 .prop("incremental", Schema.bool())
                 .prop("force", Schema.bool())
                 .prop("name", Schema.string(0, 255, true))
@@ -57,7 +57,7 @@ final class BackupsController {
     private static Schema updateSchema(Microversion v) {
         Schema inner = new Schema()
                 .prop("name", Schema.string(0, 255, true))
-                .prop("description", Schema.string(0, 255, true));
+                .prop("description", Schema.description());
         if (v.atLeast(3, 43)) {
             inner.prop("metadata", Schema.metadata(false));
         }

@@ -120,6 +120,66 @@ final class Schema {
     }
 
     /**
+     * cinder's {@code description}: a nullable string of at most 255 characters matching its
+     * printable-character pattern (every code point in the BMP whose category is not C* nor Z*
+     * other than Zs, by Python 3.11's Unicode 14 tables; Python's "$" also lets one trailing
+     * newline through). The set and the pattern's repr (jsonschema prints it in the message)
+     * are in {@code cinder-description-pattern.txt}, written by this script and checked equal
+     * to cinder 21.3.1's valid_description_regex:
+     * <pre>
+     * import re, unicodedata
+     * def ok(c):
+     *     cat = unicodedata.category(c)
+     *     return not cat.startswith('C') and (not cat.startswith('Z') or cat == 'Zs')
+     * runs, start = [], None
+     * for i in range(0xFFFF):
+     *     if ok(chr(i)):
+     *         if start is None: start = i
+     *     elif start is not None:
+     *         runs.append((start, i - 1)); start = None
+     * body = ''.join(re.escape(chr(a)) if a == b else re.escape(chr(a)) + '-' + re.escape(chr(b))
+     *                for a, b in runs)
+     * print('# unicode', unicodedata.unidata_version)
+     * print(','.join('%04X-%04X' % r for r in runs))
+     * print(repr('^[%s]*$' % body))
+     * </pre>
+     */
+    static Rule description() {
+        return v -> {
+            String m = string(0, 255, true).check(v);
+            if (m != null || v.isNull()) {
+                return m;
+            }
+            String text = v.asText();
+            String checked = text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+            if (checked.codePoints().allMatch(c -> c < 0x10000 && DescriptionPattern.PRINTABLE.get(c))) {
+                return null;
+            }
+            return PyRepr.of(v) + " does not match " + DescriptionPattern.REPR;
+        };
+    }
+
+    /** The data of {@link #description()}, loaded once. */
+    private static final class DescriptionPattern {
+        static final java.util.BitSet PRINTABLE = new java.util.BitSet(0x10000);
+        static final String REPR;
+
+        static {
+            try (var in = Schema.class.getResourceAsStream("cinder-description-pattern.txt")) {
+                List<String> lines = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                        .lines().filter(l -> !l.startsWith("#")).toList();
+                for (String range : lines.get(0).split(",")) {
+                    String[] ab = range.split("-");
+                    PRINTABLE.set(Integer.parseInt(ab[0], 16), Integer.parseInt(ab[1], 16) + 1);
+                }
+                REPR = lines.get(1);
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new IllegalStateException("cinder-description-pattern.txt unreadable", e);
+            }
+        }
+    }
+
+    /**
      * cinder's {@code uuid} (type string, format uuid) or, nullable, {@code uuid_allow_null}, a
      * oneOf of that and null, whose every failure jsonschema reports as "not valid under any of
      * the given schemas".
