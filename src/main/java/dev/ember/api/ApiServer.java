@@ -261,6 +261,14 @@ public final class ApiServer {
             webobNotFound(rc);
             return;
         }
+        if (path.startsWith("/v3/") && path.endsWith(".json") && path.length() > "/v3/.json".length()) {
+            // Every cinder route also exists with a ".json" format suffix (routes' {format},
+            // restricted to json): route the request without it.
+            String query = rc.request().query();
+            String stripped = path.substring(0, path.length() - ".json".length());
+            rc.reroute(query == null ? stripped : stripped + "?" + query);
+            return;
+        }
         rc.next();
     }
 

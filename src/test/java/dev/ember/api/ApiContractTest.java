@@ -549,6 +549,19 @@ class ApiContractTest {
     }
 
     @Test
+    void theJsonFormatSuffixIsRouted() {
+        String vol = api.createVolume(1);
+        String id = api.createBackup(vol, false);
+        api.awaitBackupStatus(id, "available");
+        assertEquals(1, api.get("/backups.json?limit=5").json().getJsonArray("backups").size());
+        assertEquals(1, api.get("/backups/detail.json").json().getJsonArray("backups").size());
+        assertEquals(id, api.get("/backups/" + id + ".json").json().getJsonObject("backup").getString("id"));
+        Api.Resp xml = api.get("/backups.xml");
+        assertEquals(404, xml.status());
+        assertNull(xml.header("OpenStack-API-Version"));
+    }
+
+    @Test
     void newAndEditAreItemNotFound() {
         for (String path : List.of("/backups/new", "/backups/" + uuid() + "/edit")) {
             Api.Resp r = api.get(path);
