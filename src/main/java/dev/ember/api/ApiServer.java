@@ -243,6 +243,10 @@ public final class ApiServer {
             rc.response().setStatusCode(200).putHeader("X-OpenStack-Request-Id", "req-" + UUID.randomUUID()).end();
             return;
         }
+        if (path.equals("/healthcheck") || path.startsWith("/healthcheck/")) {
+            healthcheck(rc);
+            return;
+        }
         boolean v3 = path.equals("/v3") || path.startsWith("/v3/");
         if (v3 && authenticator instanceof dev.ember.auth.NoAuthAuthenticator
                 && rc.request().getHeader("X-Auth-Token") == null) {
@@ -270,6 +274,33 @@ public final class ApiServer {
             return;
         }
         rc.next();
+    }
+
+    /**
+     * cinder's /healthcheck pipeline (oslo.middleware Healthcheck, no detail): any method and
+     * sub-path; HEAD → 204; otherwise 200 "OK" as text, HTML or JSON by Accept (text by
+     * default). Ember has no disable file: it is healthy while it answers.
+     */
+    private void healthcheck(RoutingContext rc) {
+        HttpServerResponse resp = rc.response().putHeader("X-OpenStack-Request-Id", "req-" + UUID.randomUUID());
+        if (rc.request().method() == HttpMethod.HEAD) {
+            resp.setStatusCode(204).end();
+            return;
+        }
+        String best = Faults.bestOffer(rc.request().getHeader(HttpHeaders.ACCEPT),
+                List.of("text/plain", "text/html", "application/json"));
+        resp.setStatusCode(200);
+        if ("application/json".equals(best)) {
+            resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end("{\n    \"detailed\": false,\n    \"reasons\": [\n        \"OK\"\n    ]\n}");
+        } else if ("text/html".equals(best)) {
+            resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=UTF-8")
+                    .end("<HTML>\n<HEAD><TITLE>Healthcheck Status</TITLE></HEAD>\n<BODY>\n\n<H2>Result of 1 checks:</H2>\n"
+                            + "<TABLE bgcolor=\"#ffffff\" border=\"1\">\n<TBODY>\n<TR>\n\n<TH>\nReason\n</TH>\n</TR>\n"
+                            + "<TR>\n\n    <TD>OK</TD>\n\n</TR>\n</TBODY>\n</TABLE>\n<HR></HR>\n\n</BODY>\n</HTML>");
+        } else {
+            resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=UTF-8").end("OK");
+        }
     }
 
     /** The request's microversion, or null after answering cinder's fault for its header. */

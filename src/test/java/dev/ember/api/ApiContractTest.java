@@ -562,6 +562,17 @@ class ApiContractTest {
     }
 
     @Test
+    void healthcheckLikeCindersPipeline() {
+        Api.Resp text = api.raw("GET", "/healthcheck", null, Map.of());
+        assertEquals(200, text.status());
+        assertEquals("OK", text.text());
+        assertEquals("text/plain; charset=UTF-8", text.header("Content-Type"));
+        Api.Resp json = api.raw("GET", "/healthcheck", null, Map.of("Accept", "application/json"));
+        assertEquals("{\n    \"detailed\": false,\n    \"reasons\": [\n        \"OK\"\n    ]\n}", json.text());
+        assertEquals(204, api.raw("HEAD", "/healthcheck", null, Map.of()).status());
+    }
+
+    @Test
     void newAndEditAreItemNotFound() {
         for (String path : List.of("/backups/new", "/backups/" + uuid() + "/edit")) {
             Api.Resp r = api.get(path);
