@@ -181,6 +181,7 @@ public final class Ember implements AutoCloseable {
         ServiceRepository services = new ServiceRepository();
 
         BackupManager manager = new BackupManager(db, backups, volumes, quotas, driver, volumeBackend, host);
+        manager.setAvailabilityZone(zone);
         db.txRun(dsl -> services.register(dsl, host, zone, RPC_VERSION, OBJECT_VERSION));
         manager.cleanupIncompleteOperations();
 

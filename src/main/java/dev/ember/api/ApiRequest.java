@@ -23,6 +23,11 @@ record ApiRequest(Microversion version, RequestContext context, String appUrl, S
         return params.get(name);
     }
 
+    /** Whether the request carries a body cinder would read (non-empty, with a JSON Content-Type). */
+    boolean hasBody() {
+        return rawBody != null && rawBody.length() > 0;
+    }
+
     /** The parsed JSON body; an absent or unparsable body is cinder's "Malformed request body". */
     JsonNode body() {
         if (rawBody == null || rawBody.length() == 0) {

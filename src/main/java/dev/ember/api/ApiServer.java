@@ -39,6 +39,7 @@ public final class ApiServer {
     public static final int MAX_BODY = 114688;
     private static final Pattern PROJECT_ID = Pattern.compile("[0-9a-f\\-]+");
     private static final String NOT_FOUND = "The resource could not be found.";
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** Settings of the HTTP layer. */
     public record Settings(String publicEndpoint, int maxLimit) {
@@ -62,12 +63,13 @@ public final class ApiServer {
         VolumesController vc = volumes == null ? null : new VolumesController(volumes, settings.maxLimit());
 
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
+        router.route().handler(this::beforeRouting);
         router.get("/").handler(rc -> versions(rc, 300));
         router.getWithRegex("/v3/?").handler(rc -> {
             if (rc.request().path().endsWith("/")) {
                 versions(rc, 200);
             } else {
-                rc.redirect("/v3/");
+                redirectToV3(rc);
             }
         });
 
@@ -76,6 +78,14 @@ public final class ApiServer {
         api(HttpMethod.POST, "/backups", v30, bc::create);
         api(HttpMethod.GET, "/backups/detail", v30, bc::detail);
         api(HttpMethod.POST, "/backups/import_record", v30, bc::importRecord);
+        // routes' resource() also maps GET .../new and .../{id}/edit; cinder's controller has no
+        // such methods, so they are itemNotFound envelopes (with version headers), not webob 404s.
+        api(HttpMethod.GET, "/backups/new", v30, r -> {
+            throw CinderException.notFound(NOT_FOUND);
+        });
+        api(HttpMethod.GET, "/backups/:id/edit", v30, r -> {
+            throw CinderException.notFound(NOT_FOUND);
+        });
         api(HttpMethod.GET, "/backups/:id", v30, bc::show);
         api(HttpMethod.PUT, "/backups/:id", new Microversion(3, 9), bc::update);
         api(HttpMethod.DELETE, "/backups/:id", v30, bc::delete);
@@ -107,20 +117,32 @@ public final class ApiServer {
             api(HttpMethod.POST, "/attachments/:id/action", v327, ac::action);
         }
 
-        router.errorHandler(404, rc -> writeFault(rc, null, 404, NOT_FOUND, Map.of()));
-        router.errorHandler(405, rc -> writeFault(rc, null, 405, "The method is not allowed for the requested URL.", Map.of()));
+        // No route for the path, or none for this method on it: cinder's router (routes) then
+        // answers webob's bare HTTPNotFound, not a fault envelope and without version headers;
+        // there is no 405 in cinder.
+        router.errorHandler(404, this::webobNotFound);
+        router.errorHandler(405, this::webobNotFound);
         router.errorHandler(413, rc -> {
-            // The rest of the oversized body is never read: close the connection after answering,
-            // or a client still sending it would block on a full TCP window.
-            writeFault(rc, null, 413, "Request is too large.", Map.of("Connection", "close"));
-            rc.response().endHandler(v -> rc.request().connection().close());
+            // oslo's sizelimit middleware answers before cinder's fault wrapper: webob's own 413
+            // page, no envelope, no version headers. The rest of the oversized body is never
+            // read: close the connection after answering, or a client still sending it would
+            // block on a full TCP window.
+            if (rc.response().ended()) {
+                return;
+            }
+            Faults.Rendered r = Faults.webobTooLarge(rc.request().getHeader(HttpHeaders.ACCEPT), MAX_BODY);
+            rc.response().setStatusCode(413).putHeader(HttpHeaders.CONTENT_TYPE, r.contentType())
+                    .putHeader("X-OpenStack-Request-Id", "req-" + UUID.randomUUID())
+                    .putHeader("Connection", "close");
+            // Connection: close makes the server close the connection once the answer is written.
+            rc.response().end(r.body());
         });
-        router.errorHandler(400, rc -> writeFault(rc, null, 400, "Malformed request body", Map.of()));
+        router.errorHandler(400, rc -> writeFault(rc, (Microversion) null, 400, "Malformed request body", Map.of()));
         router.errorHandler(500, rc -> {
             if (rc.failure() != null) {
                 LOG.error("unhandled failure on {} {}", rc.request().method(), rc.request().path(), rc.failure());
             }
-            writeFault(rc, null, 500, "The server has either erred or is incapable of performing the requested "
+            writeFault(rc, (Microversion) null, 500, "The server has either erred or is incapable of performing the requested "
                     + "operation.", Map.of());
         });
     }
@@ -138,27 +160,52 @@ public final class ApiServer {
     }
 
     private void api(HttpMethod method, String suffix, Microversion min, Function<ApiRequest, ApiResponse> handler) {
+        // cinder's create, update and action methods take a body; index, show, delete, ... do not.
+        boolean readsBody = method == HttpMethod.POST || method == HttpMethod.PUT;
         for (String prefix : List.of("/v3/:project_id", "/v3")) {
             boolean withProject = prefix.contains(":project_id");
-            router.route(method, prefix + suffix).handler(rc -> dispatch(rc, withProject, min, handler));
+            router.route(method, prefix + suffix).handler(rc -> dispatch(rc, withProject, min, readsBody, handler));
         }
     }
 
-    private void dispatch(RoutingContext rc, boolean withProject, Microversion min, Function<ApiRequest, ApiResponse> handler) {
+    private void dispatch(RoutingContext rc, boolean withProject, Microversion min, boolean readsBody,
+                          Function<ApiRequest, ApiResponse> handler) {
         String pathProject = withProject ? rc.pathParam("project_id") : null;
         if (pathProject != null && !PROJECT_ID.matcher(pathProject).matches()) {
-            writeFault(rc, null, 404, NOT_FOUND, Map.of());
+            // cinder's project_id_regex is part of the route: no route matches.
+            webobNotFound(rc);
             return;
         }
-        Microversion version;
-        try {
-            version = Microversion.negotiate(rc.request().getHeader(Microversion.HEADER));
-        } catch (CinderException e) {
-            writeFault(rc, null, Faults.status(e.kind()), e.getMessage(), Map.of());
+        Microversion version = negotiate(rc);
+        if (version == null) {
             return;
+        }
+        var body = rc.body() == null ? null : rc.body().buffer();
+        if (body != null && body.length() > 0) {
+            // cinder's Resource reads a body only with a Content-Type, and only JSON ones: another
+            // type is 415 before anything else; without one the body is ignored (as if empty).
+            String ct = rc.request().getHeader(HttpHeaders.CONTENT_TYPE);
+            if (ct == null) {
+                body = null;
+            } else if (!Faults.SUPPORTED_CONTENT_TYPES.contains(ct.split(";", 2)[0])) {
+                writeFault(rc, version.toString(), 415, "Unsupported Content-Type", Map.of());
+                return;
+            }
         }
         if (version.compareTo(min) < 0) {
-            writeFault(rc, version, 404, NOT_FOUND, Map.of());
+            writeFault(rc, version.toString(), 404, NOT_FOUND, Map.of());
+            return;
+        }
+        if (!readsBody && body != null && body.length() > 0) {
+            // cinder deserializes any JSON body and passes it to the controller method as a
+            // "body" argument; methods that take none fail with a TypeError, which its
+            // ResourceExceptionHandler turns into webob's generic 400.
+            try {
+                JSON.readTree(body.getBytes());
+                writeFault(rc, version.toString(), 400, Microversion.GENERIC_BAD_REQUEST, Map.of());
+            } catch (java.io.IOException | RuntimeException e) {
+                writeFault(rc, version.toString(), 400, "Malformed request body", Map.of());
+            }
             return;
         }
         MultiMap headers = rc.request().headers();
@@ -167,13 +214,13 @@ public final class ApiServer {
         MultiMap query = MultiMap.caseInsensitiveMultiMap();
         rc.queryParams().forEach(e -> query.add(e.getKey(), e.getValue()));
         String path = rc.request().path();
-        var body = rc.body() == null ? null : rc.body().buffer();
+        var requestBody = body;
         workers.<ApiResponse>executeBlocking(() -> {
             RequestContext ctx = authenticator.authenticate(headers::get);
             if (pathProject != null && !pathProject.equals(ctx.projectId())) {
                 throw CinderException.badRequest("Malformed request url");
             }
-            return handler.apply(new ApiRequest(version, ctx, appUrl, pathProject, path, params, query, body));
+            return handler.apply(new ApiRequest(version, ctx, appUrl, pathProject, path, params, query, requestBody));
         }, false).onComplete(ar -> {
             if (ar.succeeded()) {
                 write(rc, version, ar.result());
@@ -181,6 +228,119 @@ public final class ApiServer {
                 fault(rc, version, ar.cause());
             }
         });
+    }
+
+    /**
+     * What cinder's paste pipeline answers before its router sees a request: oslo's CORS filter
+     * answers every OPTIONS with an empty 200; under /v3 the noauth filter answers a request
+     * without X-Auth-Token with its legacy 204 (a token and management URL in headers); the
+     * router (routes) has no route for a path with a trailing slash other than /v3/ (Vert.x would
+     * match it).
+     */
+    private void beforeRouting(RoutingContext rc) {
+        String path = rc.request().path();
+        if (rc.request().method() == HttpMethod.OPTIONS) {
+            rc.response().setStatusCode(200).putHeader("X-OpenStack-Request-Id", "req-" + UUID.randomUUID()).end();
+            return;
+        }
+        if (path.equals("/healthcheck") || path.startsWith("/healthcheck/")) {
+            healthcheck(rc);
+            return;
+        }
+        boolean v3 = path.equals("/v3") || path.startsWith("/v3/");
+        if (v3 && authenticator instanceof dev.ember.auth.NoAuthAuthenticator
+                && rc.request().getHeader("X-Auth-Token") == null) {
+            String user = rc.request().getHeader("X-Auth-User");
+            String project = rc.request().getHeader("X-Auth-Project-Id");
+            String url = rc.request().absoluteURI().replaceAll("/+$", "");
+            rc.response().setStatusCode(204)
+                    .putHeader("X-Auth-Token", (user == null ? "admin" : user) + ":" + (project == null ? "admin" : project))
+                    .putHeader("X-Server-Management-Url", url)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=UTF-8")
+                    .putHeader("X-OpenStack-Request-Id", "req-" + UUID.randomUUID())
+                    .end();
+            return;
+        }
+        if (path.length() > 1 && path.endsWith("/") && !path.equals("/v3/")) {
+            webobNotFound(rc);
+            return;
+        }
+        if (path.startsWith("/v3/") && path.endsWith(".json") && path.length() > "/v3/.json".length()) {
+            // Every cinder route also exists with a ".json" format suffix (routes' {format},
+            // restricted to json): route the request without it.
+            String query = rc.request().query();
+            String stripped = path.substring(0, path.length() - ".json".length());
+            rc.reroute(query == null ? stripped : stripped + "?" + query);
+            return;
+        }
+        rc.next();
+    }
+
+    /**
+     * cinder's /healthcheck pipeline (oslo.middleware Healthcheck, no detail): any method and
+     * sub-path; HEAD → 204; otherwise 200 "OK" as text, HTML or JSON by Accept (text by
+     * default). Ember has no disable file: it is healthy while it answers.
+     */
+    private void healthcheck(RoutingContext rc) {
+        HttpServerResponse resp = rc.response().putHeader("X-OpenStack-Request-Id", "req-" + UUID.randomUUID());
+        if (rc.request().method() == HttpMethod.HEAD) {
+            resp.setStatusCode(204).end();
+            return;
+        }
+        String best = Faults.bestOffer(rc.request().getHeader(HttpHeaders.ACCEPT),
+                List.of("text/plain", "text/html", "application/json"));
+        resp.setStatusCode(200);
+        if ("application/json".equals(best)) {
+            resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end("{\n    \"detailed\": false,\n    \"reasons\": [\n        \"OK\"\n    ]\n}");
+        } else if ("text/html".equals(best)) {
+            resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=UTF-8")
+                    .end("<HTML>\n<HEAD><TITLE>Healthcheck Status</TITLE></HEAD>\n<BODY>\n\n<H2>Result of 1 checks:</H2>\n"
+                            + "<TABLE bgcolor=\"#ffffff\" border=\"1\">\n<TBODY>\n<TR>\n\n<TH>\nReason\n</TH>\n</TR>\n"
+                            + "<TR>\n\n    <TD>OK</TD>\n\n</TR>\n</TBODY>\n</TABLE>\n<HR></HR>\n\n</BODY>\n</HTML>");
+        } else {
+            resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=UTF-8").end("OK");
+        }
+    }
+
+    /** The request's microversion, or null after answering cinder's fault for its header. */
+    private Microversion negotiate(RoutingContext rc) {
+        List<String> all = rc.request().headers().getAll(Microversion.HEADER);
+        try {
+            // Repeated headers reach cinder (WSGI) joined with commas.
+            return Microversion.negotiate(all.isEmpty() ? null : String.join(",", all));
+        } catch (Microversion.NegotiationException e) {
+            writeFault(rc, e.echo(), Faults.status(e.kind()), e.getMessage(), Map.of());
+            return null;
+        }
+    }
+
+    private void webobNotFound(RoutingContext rc) {
+        HttpServerResponse resp = rc.response();
+        if (resp.ended()) {
+            return;
+        }
+        Faults.Rendered r = Faults.webobNotFound(rc.request().getHeader(HttpHeaders.ACCEPT));
+        resp.setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, r.contentType());
+        resp.putHeader("X-OpenStack-Request-Id", "req-" + UUID.randomUUID());
+        resp.end(r.body());
+    }
+
+    /**
+     * {@code /v3} without the slash: cinder's v3 router redirects (routes' redirect: 302, an
+     * absolute Location built from the request's own scheme and Host, an empty text/plain body).
+     */
+    private void redirectToV3(RoutingContext rc) {
+        String host = rc.request().getHeader(HttpHeaders.HOST);
+        if (host == null || host.isBlank()) {
+            host = rc.request().authority() == null ? "localhost" : rc.request().authority().toString();
+        }
+        String scheme = rc.request().scheme() == null ? "http" : rc.request().scheme();
+        rc.response().setStatusCode(302)
+                .putHeader(HttpHeaders.LOCATION, scheme + "://" + host + "/v3/")
+                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf8")
+                .putHeader("X-OpenStack-Request-Id", "req-" + UUID.randomUUID())
+                .end();
     }
 
     private void fault(RoutingContext rc, Microversion version, Throwable t) {
@@ -195,7 +355,7 @@ public final class ApiServer {
                     .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                     .putHeader("WWW-Authenticate", authenticator instanceof dev.ember.auth.KeystoneAuthenticator k
                             ? k.wwwAuthenticate() : "Keystone uri=\"\"");
-            commonHeaders(rc.response(), version);
+            commonHeaders(rc.response(), version == null ? null : version.toString());
             rc.response().end(new JsonObject().put("error", new JsonObject().put("code", 401)
                     .put("title", "Unauthorized")
                     .put("message", "The request you have made requires authentication.")).encode());
@@ -213,7 +373,7 @@ public final class ApiServer {
 
     private void write(RoutingContext rc, Microversion version, ApiResponse r) {
         HttpServerResponse resp = rc.response().setStatusCode(r.status());
-        commonHeaders(resp, version);
+        commonHeaders(resp, version.toString());
         r.headers().forEach(resp::putHeader);
         if (r.body() == null) {
             resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end();
@@ -223,17 +383,22 @@ public final class ApiServer {
     }
 
     private void writeFault(RoutingContext rc, Microversion version, int status, String message, Map<String, String> headers) {
+        writeFault(rc, version == null ? Microversion.MIN.toString() : version.toString(), status, message, headers);
+    }
+
+    /** A fault envelope; {@code version} is echoed in the version headers, none when null. */
+    private void writeFault(RoutingContext rc, String version, int status, String message, Map<String, String> headers) {
         HttpServerResponse resp = rc.response();
         if (resp.ended()) {
             return;
         }
         resp.setStatusCode(status);
-        commonHeaders(resp, version == null ? Microversion.MIN : version);
+        commonHeaders(resp, version);
         headers.forEach(resp::putHeader);
         resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(Faults.body(status, message).encode());
     }
 
-    private static void commonHeaders(HttpServerResponse resp, Microversion version) {
+    private static void commonHeaders(HttpServerResponse resp, String version) {
         String reqId = "req-" + UUID.randomUUID();
         resp.putHeader("X-OpenStack-Request-Id", reqId);
         resp.putHeader("X-Compute-Request-Id", reqId);
@@ -244,6 +409,11 @@ public final class ApiServer {
     }
 
     private void versions(RoutingContext rc, int status) {
+        // The versions documents are cinder Resources too: the header is negotiated (and echoed).
+        Microversion version = negotiate(rc);
+        if (version == null) {
+            return;
+        }
         String appUrl = Links.applicationUrl(rc.request(), settings.publicEndpoint());
         JsonObject v = new JsonObject()
                 .put("id", "v3.0").put("status", "CURRENT")
@@ -256,7 +426,7 @@ public final class ApiServer {
                 .put("media-types", new JsonArray().add(new JsonObject().put("base", "application/json")
                         .put("type", "application/vnd.openstack.volume+json;version=3")));
         HttpServerResponse resp = rc.response().setStatusCode(status);
-        commonHeaders(resp, Microversion.MIN);
+        commonHeaders(resp, version.toString());
         resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .end(new JsonObject().put("versions", new JsonArray().add(v)).encode());
     }

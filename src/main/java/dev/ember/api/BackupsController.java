@@ -12,7 +12,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.jooq.Field;
 
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -40,7 +39,7 @@ final class BackupsController {
         Schema inner = new Schema()
                 .prop("volume_id", Schema.uuid(false))
                 .prop("container", Schema.string(0, 255, true))
-                .prop("description", Schema.string(0, 255, true))
+                .prop("description", Schema.description())
                 .prop("incremental", Schema.bool())
                 .prop("force", Schema.bool())
                 .prop("name", Schema.string(0, 255, true))
@@ -58,16 +57,17 @@ final class BackupsController {
     private static Schema updateSchema(Microversion v) {
         Schema inner = new Schema()
                 .prop("name", Schema.string(0, 255, true))
-                .prop("description", Schema.string(0, 255, true));
+                .prop("description", Schema.description());
         if (v.atLeast(3, 43)) {
             inner.prop("metadata", Schema.metadata(false));
         }
         return new Schema().prop("backup", Schema.object(inner, "backup", false)).required("backup");
     }
 
+    // Property order is cinder's (schemas/backups.py): jsonschema reports the first failing one.
     private static final Schema RESTORE = new Schema().prop("restore", Schema.object(new Schema()
-            .prop("volume_id", Schema.uuid(true))
-            .prop("name", Schema.string(0, 255, true)), "restore", true)).required("restore");
+            .prop("name", Schema.string(0, 255, true))
+            .prop("volume_id", Schema.uuid(true)), "restore", true)).required("restore");
 
     private static final Schema IMPORT = new Schema().prop("backup-record", Schema.object(new Schema()
             .prop("backup_service", Schema.string(0, 255, false))
@@ -76,7 +76,7 @@ final class BackupsController {
                 if (m != null) {
                     return m;
                 }
-                return v.asText().matches("^[A-Za-z0-9+/\\s]*={0,2}\\s*$") ? null : PyRepr.of(v) + " is not a 'base64'";
+                return Schema.decodesAsBase64(v.asText()) ? null : PyRepr.of(v) + " is not a 'base64'";
             })
             .required("backup_service", "backup_url"), "backup-record", false)).required("backup-record");
 
@@ -107,21 +107,45 @@ final class BackupsController {
         return ApiResponse.json(200, body);
     }
 
+    /**
+     * cinder's _get_next_link: the request's query parameters in their order (repeats kept),
+     * any old marker dropped and the new one appended last (webob MultiDict assignment), encoded
+     * by Python's urlencode (quote_plus).
+     */
     private static String nextLink(ApiRequest r, String lastId) {
-        Map<String, String> params = new TreeMap<>();
-        for (String name : r.query().names()) {
-            params.put(name, r.query().get(name));
-        }
-        params.put("marker", lastId);
         StringBuilder qs = new StringBuilder();
-        params.forEach((k, v) -> {
-            if (qs.length() > 0) {
-                qs.append('&');
+        for (Map.Entry<String, String> e : r.query().entries()) {
+            if (!e.getKey().equals("marker")) {
+                appendParam(qs, e.getKey(), e.getValue());
             }
-            qs.append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
-                    .append(URLEncoder.encode(v, StandardCharsets.UTF_8));
-        });
+        }
+        appendParam(qs, "marker", lastId);
         return r.appUrl() + r.path() + "?" + qs;
+    }
+
+    private static void appendParam(StringBuilder qs, String key, String value) {
+        if (qs.length() > 0) {
+            qs.append('&');
+        }
+        qs.append(quotePlus(key)).append('=').append(quotePlus(value));
+    }
+
+    /** Python's urllib.parse.quote_plus: letters, digits and "_.-~" kept, space as "+", UTF-8 %XX otherwise. */
+    static String quotePlus(String s) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.'
+                    || c == '-' || c == '~') {
+                out.append((char) c);
+            } else if (c == ' ') {
+                out.append('+');
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+            }
+        }
+        return out.toString();
     }
 
     /**
@@ -235,10 +259,22 @@ final class BackupsController {
 
     /** POST /backups/{id}/action: os-reset_status and os-force_delete. */
     ApiResponse action(ApiRequest r) {
+        // cinder's wsgi action_peek_json: no body names no action; the body must hold exactly one
+        // item (len() == 1) and that item must be a key of an object: a 1-element list or string
+        // fails on .keys() and a scalar on len(), both answered as a missing resource.
+        if (!r.hasBody()) {
+            throw noSuchAction("None");
+        }
         JsonNode body = r.body();
-        if (!body.isObject() || body.size() != 1) {
-            throw CinderException.badRequest("There is no such action: " + (body.isObject() && body.size() > 0
-                    ? String.join(",", (Iterable<String>) body::fieldNames) : "None"));
+        if (body.isNull() || body.isNumber() || body.isBoolean()) {
+            throw CinderException.notFound(NOT_FOUND);
+        }
+        int len = body.isTextual() ? body.asText().codePointCount(0, body.asText().length()) : body.size();
+        if (len != 1) {
+            throw CinderException.badRequest("Malformed request body");
+        }
+        if (!body.isObject()) {
+            throw CinderException.notFound(NOT_FOUND);
         }
         String action = body.fieldNames().next();
         JsonNode arg = body.get(action);
@@ -261,8 +297,15 @@ final class BackupsController {
                 service.delete(r.context(), id(r), true);
                 return ApiResponse.empty(202);
             }
-            default -> throw CinderException.badRequest("There is no such action: " + action);
+            default -> throw noSuchAction(action);
         }
+    }
+
+    private static final String NOT_FOUND = "The resource could not be found.";
+
+    private static CinderException noSuchAction(String action) {
+        return CinderException.badRequest("There is no such action: " + action
+                + ". Verify the request body and Content-Type header and try again.");
     }
 
     private static String id(ApiRequest r) {

@@ -59,6 +59,8 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
     private volatile Notifier notifier = Notifier.noop();
     private final SnapshotRepository snapshots = new SnapshotRepository();
 
+    private volatile String availabilityZone;
+
     public BackupManager(Database db, BackupRepository backups, VolumeRepository volumes, QuotaRepository quotas,
                          BackupDriver driver, VolumeBackend volumeBackend, String host) {
         this.db = db;
@@ -79,6 +81,11 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
 
     public String host() {
         return host;
+    }
+
+    /** This host's storage_availability_zone, which imported backups take (as cinder's manager). */
+    public void setAvailabilityZone(String zone) {
+        this.availabilityZone = zone;
     }
 
     /** Where backup.* notifications go (default: nowhere). */
@@ -462,6 +469,9 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
                 c.put(BACKUPS.OBJECT_COUNT, rec.fields().path("object_count").asInt());
                 c.put(BACKUPS.SERVICE, driver.serviceName());
                 c.put(BACKUPS.HOST, host);
+                // cinder's manager import_record overwrites the zone with its own
+                // (storage_availability_zone), whatever the record says.
+                c.put(BACKUPS.AVAILABILITY_ZONE, availabilityZone);
                 if (rec.text("volume_id") != null) {
                     c.put(BACKUPS.VOLUME_ID, rec.text("volume_id"));
                 }

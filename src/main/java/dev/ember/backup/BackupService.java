@@ -141,8 +141,11 @@ public final class BackupService {
             String host = chosen[0];
             reserve(dsl, ctx.projectId(), 1, v.size());
             LocalDateTime now = BackupRepository.now();
+            // availability_zone stays NULL, as cinder 21.x's backup API stores none (it even ignores
+            // the 3.51 request field); the host above is still picked in the volume's zone, like
+            // cinder's scheduler, and later operations with a NULL zone accept a host in any zone.
             Backup b = new Backup(id, v.id(), ctx.userId(), ctx.projectId(), host,
-                    v.availabilityZone(), req.name(), req.description(), req.container(), BackupStatus.CREATING,
+                    null, req.name(), req.description(), req.container(), BackupStatus.CREATING,
                     null, null, null, v.size(), 0, parentId, null, null, 0, req.snapshotId(),
                     snapshot == null ? now : snapshot.createdAt(), null, null,
                     now, now, null, false, req.metadata() == null ? Map.of() : req.metadata());

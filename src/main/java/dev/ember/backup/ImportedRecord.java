@@ -19,7 +19,11 @@ import java.util.Map;
 public record ImportedRecord(ObjectNode fields) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final DateTimeFormatter OSLO_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS");
+    /**
+     * oslo.versionedobjects' DateTimeField.to_primitive (utils.isotime without subseconds), which
+     * cinder's encode_record uses for every time field: "2026-11-23T12:16:50Z".
+     */
+    static final DateTimeFormatter OVO_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'");
 
     public String id() {
         return fields.path("id").asText();
@@ -35,16 +39,24 @@ public record ImportedRecord(ObjectNode fields) {
     }
 
     public static ImportedRecord decode(String backupUrl) {
-        ObjectNode node;
-        try {
-            byte[] raw = Base64.getDecoder().decode(backupUrl.strip());
-            JsonNode parsed = JSON.readTree(new String(raw, StandardCharsets.UTF_8));
-            if (!(parsed instanceof ObjectNode o)) {
-                throw new IllegalArgumentException("not an object");
-            }
-            node = o;
-        } catch (Exception e) {
+        // cinder's Backup.decode_record: base64 that does not decode is "Can't decode", text that
+        // is not UTF-8 JSON is "Can't parse"; a JSON value without an "id" key lacks an id.
+        byte[] raw = pythonBase64(backupUrl);
+        if (raw == null) {
             throw CinderException.invalidInput("Can't decode backup record.");
+        }
+        JsonNode parsed;
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(raw)).toString();
+            parsed = JSON.readTree(text);
+            if (parsed == null || parsed.isMissingNode()) {
+                throw new IllegalArgumentException("empty");
+            }
+        } catch (Exception e) {
+            throw CinderException.invalidInput("Can't parse backup record.");
+        }
+        if (!(parsed instanceof ObjectNode node)) {
+            throw CinderException.invalidInput("Provided backup record is missing an id");
         }
         if (!node.hasNonNull("id")) {
             throw CinderException.invalidInput("Provided backup record is missing an id");
@@ -101,7 +113,7 @@ public record ImportedRecord(ObjectNode fields) {
     }
 
     private static String time(LocalDateTime t) {
-        return t == null ? null : t.format(OSLO_TIME);
+        return t == null ? null : t.format(OVO_TIME);
     }
 
     /** Parses oslo's ISO forms ("2026-11-23T12:16:50.000000", with or without zone/fraction). */
@@ -114,6 +126,40 @@ public record ImportedRecord(ObjectNode fields) {
             String t = s.replace(' ', 'T').replaceAll("(Z|[+-]\\d{2}:?\\d{2})$", "");
             return LocalDateTime.parse(t).withNano(0);
         } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /**
+     * Python's non-strict base64.b64decode: characters outside the alphabet are skipped, padding
+     * that completes a quantum ends the data, an incomplete last quantum fails (null).
+     */
+    static byte[] pythonBase64(String s) {
+        StringBuilder clean = new StringBuilder(s.length());
+        int quad = 0;
+        int pads = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '=') {
+                if (quad >= 2 && quad + ++pads >= 4) {
+                    clean.append(quad == 2 ? "==" : "=");
+                    quad = 0;
+                    break;
+                }
+                continue;
+            }
+            if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/') {
+                clean.append(c);
+                pads = 0;
+                quad = (quad + 1) % 4;
+            }
+        }
+        if (quad != 0) {
+            return null;
+        }
+        try {
+            return Base64.getDecoder().decode(clean.toString());
+        } catch (IllegalArgumentException e) {
             return null;
         }
     }

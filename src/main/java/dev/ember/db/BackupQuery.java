@@ -8,7 +8,7 @@ import java.util.Map;
  * (the API translated {@code name} to {@code display_name}).
  *
  * @param scope     the projects whose backups are listed
- * @param filters   column → value, ANDed
+ * @param filters   column → value, ANDed; a column name ending in "~" is a LIKE '%value%' match
  * @param sort      at least one key; the repository appends {@code id} as a tiebreaker
  * @param limit     page size
  * @param markerId  id of the last row of the previous page, or null

@@ -249,13 +249,18 @@ public final class BackupRepository {
         Condition c = live();
         c = c.and(q.scope().condition(BACKUPS.PROJECT_ID));
         for (Map.Entry<String, String> f : q.filters().entrySet()) {
+            // cinder's apply_like_filters: a key ending in "~" is LIKE '%value%' on the column
+            // named without the trailing "~"s; the value is not escaped, so % and _ stay wildcards.
+            boolean like = f.getKey().endsWith("~");
+            String column = like ? f.getKey().replaceAll("~+$", "") : f.getKey();
             @SuppressWarnings("unchecked")
-            Field<Object> field = (Field<Object>) BACKUPS.field(f.getKey());
+            Field<Object> field = (Field<Object>) BACKUPS.field(column);
             if (field == null) {
                 // cinder: an admin filter on a non-column matches nothing rather than erroring.
                 return DSL.falseCondition();
             }
-            c = c.and(field.cast(String.class).eq(f.getValue()));
+            c = c.and(like ? field.cast(String.class).like("%" + f.getValue() + "%")
+                    : field.cast(String.class).eq(f.getValue()));
         }
         return c;
     }

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -58,6 +59,36 @@ class ApiContractTest {
         assertEquals(200, api.get("/v3/").status());
     }
 
+    @Test
+    void versionDocumentsNegotiateTheHeaderLikeCinder() {
+        // The versions documents are cinder Resources: the header is negotiated and echoed there too.
+        Api.Resp latest = api.call("GET", "/", null, "latest");
+        assertEquals(300, latest.status());
+        assertEquals("volume 3.70", latest.header("OpenStack-API-Version"));
+        Api.Resp four = api.call("GET", "/", null, "4.0");
+        assertEquals(406, four.status());
+        assertEquals("Version 4.0 is not supported by the API. Minimum is 3.0 and maximum is 3.70.",
+                message(four, "computeFault"));
+        assertEquals("volume 4.0", four.header("OpenStack-API-Version"));
+        Api.Resp v3 = api.call("GET", "/v3/", null, "3.5");
+        assertEquals(200, v3.status());
+        assertEquals("volume 3.5", v3.header("OpenStack-API-Version"));
+        Api.Resp other = api.call("GET", "/", null, "compute 3.5");
+        assertEquals(400, other.status());
+        assertNull(other.header("OpenStack-API-Version"));
+    }
+
+    @Test
+    void v3WithoutSlashRedirectsLikeCinder() {
+        // cinder's v3 router (routes' redirect): 302, absolute Location, empty text/plain body.
+        Api.Resp r = api.raw("GET", "/v3", null, Map.of("X-Auth-Token", api.user + ":" + api.project));
+        assertEquals(302, r.status());
+        assertEquals(api.base + "/v3/", r.header("Location"));
+        assertEquals("text/plain; charset=utf8", r.header("Content-Type"));
+        assertEquals("", r.text());
+        assertNull(r.header("OpenStack-API-Version"));
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "           | 200 | volume 3.0",
@@ -65,7 +96,9 @@ class ApiContractTest {
             "volume 3.64| 200 | volume 3.64",
             "volume latest | 200 | volume 3.70",
             "compute 2.1, volume 3.50 | 200 | volume 3.50",
-            "compute 2.1 | 200 | volume 3.0",
+            "'volume 3.5, volume 3.6' | 200 | volume 3.5",
+            // cinder looks for the substring "volume" in an item, case-sensitively.
+            "volumes 3.5 | 200 | volume 3.5",
     })
     void microversionNegotiation(String header, int status, String echoed) {
         Api.Resp r = api.call("GET", "/backups", null, header == null ? null : header);
@@ -74,20 +107,63 @@ class ApiContractTest {
         assertEquals("OpenStack-API-Version", r.header("Vary"));
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            // Out of range: 406, echoing the version asked for (cinder records it before the range
+            // check), except where cinder's legacy test ("1.0" or "2.0" in it) drops the headers.
+            "volume 3.99 | 406 | volume 3.99",
+            "volume 4.0 | 406 | volume 4.0",
+            "volume 2.1 | 406 | volume 2.1",
+            "volume 3.99999999999999999999 | 406 | volume 3.99999999999999999999",
+            "volume 2.0 | 406 | ",
+            "volume 11.0 | 406 | ",
+    })
+    void outOfRangeVersionsAreEchoed(String header, int status, String echoed) {
+        Api.Resp r = api.call("GET", "/backups", null, header);
+        assertEquals(status, r.status(), r.text());
+        String v = header.substring("volume ".length());
+        assertEquals("Version " + v + " is not supported by the API. Minimum is 3.0 and maximum is 3.70.",
+                message(r, "computeFault"));
+        assertEquals(echoed, r.header("OpenStack-API-Version"));
+        assertEquals(echoed == null ? null : "OpenStack-API-Version", r.header("Vary"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "volume garbage | API Version String garbage is of invalid format. Must be of format MajorNum.MinorNum.",
+            "volume 3.x | API Version String 3.x is of invalid format. Must be of format MajorNum.MinorNum.",
+            "volume Latest | API Version String Latest is of invalid format. Must be of format MajorNum.MinorNum.",
+            "volume 0.5 | API Version String 0.5 is of invalid format. Must be of format MajorNum.MinorNum.",
+            // No item naming "volume": cinder's VersionNotFoundForAPIMethod reaches its
+            // FaultWrapper, which shows webob's generic 400 text.
+            "compute 3.5 | The server could not comply with the request since it is either malformed or otherwise incorrect.",
+            "Volume 3.5 | The server could not comply with the request since it is either malformed or otherwise incorrect.",
+            // Not two words (cinder: 500, Ember: 400, see api-ref/deliberate-differences.md).
+            "volume 3.5 x | The server could not comply with the request since it is either malformed or otherwise incorrect.",
+    })
+    void malformedVersionHeadersAre400WithoutVersionHeaders(String header, String msg) {
+        Api.Resp r = api.raw("GET", "/v3/" + api.project + "/backups", null,
+                java.util.Map.of("OpenStack-API-Version", header, "X-Auth-Token", api.user + ":" + api.project));
+        assertEquals(400, r.status(), r.text());
+        assertEquals(msg, message(r, "badRequest"));
+        assertNull(r.header("OpenStack-API-Version"));
+        assertNull(r.header("Vary"));
+    }
+
     @Test
-    void unsupportedAndMalformedVersions() {
-        Api.Resp high = api.call("GET", "/backups", null, "3.99");
-        assertEquals(406, high.status());
-        assertEquals("Version 3.99 is not supported by the API. Minimum is 3.0 and maximum is 3.70.",
-                message(high, "computeFault"));
-        Api.Resp low = api.call("GET", "/backups", null, "2.0");
-        assertEquals(406, low.status());
-        Api.Resp bad = api.call("GET", "/backups", null, "3.x");
-        assertEquals(400, bad.status());
-        assertEquals("API Version String 3.x is of invalid format. Must be of format MajorNum.MinorNum.",
-                message(bad, "badRequest"));
-        Api.Resp huge = api.call("GET", "/backups", null, "3.99999999999999999999");
-        assertEquals(406, huge.status());
+    void emptyVersionHeaderIs400AndTheLegacyHeaderIsIgnored() {
+        Map<String, String> auth = Map.of("X-Auth-Token", api.user + ":" + api.project);
+        Map<String, String> empty = new java.util.HashMap<>(auth);
+        empty.put("OpenStack-API-Version", "");
+        Api.Resp r = api.raw("GET", "/v3/" + api.project + "/backups", null, empty);
+        assertEquals(400, r.status(), r.text());
+        assertNull(r.header("OpenStack-API-Version"));
+        // cinder 21.3 reads only OpenStack-API-Version.
+        Map<String, String> legacy = new java.util.HashMap<>(auth);
+        legacy.put("X-OpenStack-Volume-API-Version", "3.5");
+        Api.Resp l = api.raw("GET", "/v3/" + api.project + "/backups", null, legacy);
+        assertEquals(200, l.status(), l.text());
+        assertEquals("volume 3.0", l.header("OpenStack-API-Version"));
     }
 
     // ------------------------------------------------------------------ create validation
@@ -105,7 +181,8 @@ class ApiContractTest {
 
         Api.Resp notUuid = api.post("/backups", "{\"backup\": {\"volume_id\": \"../../etc\"}}");
         assertEquals(400, notUuid.status());
-        assertEquals("Invalid input for field/attribute volume_id. Value: '../../etc'. '../../etc' is not a 'uuid'",
+        // Value: is Python's str() of the value (cinder's "%s"), so a string shows without quotes.
+        assertEquals("Invalid input for field/attribute volume_id. Value: ../../etc. '../../etc' is not a 'uuid'",
                 message(notUuid, "badRequest"));
 
         Api.Resp extra = api.post("/backups", "{\"backup\": {\"volume_id\": \"" + uuid() + "\", \"bogus\": 1}}");
@@ -154,7 +231,11 @@ class ApiContractTest {
         assertEquals(400, api.post("/backups", deep).status());
         Api.Resp huge = api.post("/backups", "{\"backup\": {\"name\": \"" + "x".repeat(200_000) + "\"}}");
         assertEquals(413, huge.status());
-        assertNotNull(huge.json().getJsonObject("overLimit"));
+        // oslo's sizelimit answers before cinder's fault wrapper: webob's own page, not overLimit.
+        assertEquals("413 Request Entity Too Large\n\nRequest is too large. Larger than max_request_body_size "
+                + "(114688).\n\n   ", huge.text());
+        assertEquals("text/plain; charset=UTF-8", huge.header("Content-Type"));
+        assertNull(huge.header("OpenStack-API-Version"));
     }
 
     @Test
@@ -205,6 +286,40 @@ class ApiContractTest {
     }
 
     @Test
+    void availabilityZoneIsNullLikeCinder() {
+        // cinder 21.x stores no zone for a backup (captures: "availability_zone": null), even when
+        // the 3.51 request names one.
+        String vol = api.createVolume(1);
+        String id = api.createBackup(vol, false);
+        api.awaitBackupStatus(id, "available");
+        Api.Resp az = api.call("POST", "/backups", "{\"backup\": {\"volume_id\": \"" + vol
+                + "\", \"availability_zone\": \"nova\"}}", "3.51");
+        assertEquals(202, az.status(), az.text());
+        String id2 = az.json().getJsonObject("backup").getString("id");
+        api.awaitBackupStatus(id2, "available");
+        for (String b : List.of(id, id2)) {
+            JsonObject shown = api.backup(b);
+            assertTrue(shown.containsKey("availability_zone"));
+            assertNull(shown.getValue("availability_zone"), shown.encode());
+        }
+        JsonArray detail = api.get("/backups/detail").json().getJsonArray("backups");
+        assertEquals(2, detail.size());
+        detail.forEach(o -> assertNull(((JsonObject) o).getValue("availability_zone")));
+        String url = api.get("/backups/" + id + "/export_record").json().getJsonObject("backup-record")
+                .getString("backup_url");
+        JsonObject record = new JsonObject(new String(java.util.Base64.getDecoder().decode(url),
+                java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(record.containsKey("availability_zone"));
+        assertNull(record.getValue("availability_zone"));
+        // Times as oslo.versionedobjects writes them in cinder's encode_record.
+        assertTrue(record.getString("created_at").matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"),
+                record.getString("created_at"));
+        assertTrue(record.getString("data_timestamp").endsWith("Z"), record.getString("data_timestamp"));
+        // A NULL zone does not stop later operations from finding the backup host.
+        assertEquals(202, api.delete("/backups/" + id2).status());
+    }
+
+    @Test
     void updateNeeds39() {
         String vol = api.createVolume(1);
         String id = api.createBackup(vol, false);
@@ -241,8 +356,12 @@ class ApiContractTest {
         assertEquals("b0", items.getJsonObject(0).getString("name"));
         assertEquals("b1", items.getJsonObject(1).getString("name"));
         String next = page1.json().getJsonArray("backups_links").getJsonObject(0).getString("href");
-        assertTrue(next.contains("marker=" + items.getJsonObject(1).getString("id")), next);
-        assertTrue(next.startsWith(api.base + "/v3/" + api.project + "/backups?"), next);
+        // cinder: the request's parameters in order, Python-quoted, the marker appended last.
+        assertEquals(api.base + "/v3/" + api.project + "/backups?limit=2&sort=display_name%3Aasc&marker="
+                + items.getJsonObject(1).getString("id"), next);
+        Api.Resp again = api.get("/backups?marker=" + ids.get(0) + "&limit=1&sort=display_name:asc");
+        assertEquals(api.base + "/v3/" + api.project + "/backups?limit=1&sort=display_name%3Aasc&marker="
+                + ids.get(1), again.json().getJsonArray("backups_links").getJsonObject(0).getString("href"));
         Api.Resp page2 = api.get(next);
         assertEquals(200, page2.status(), page2.text());
         JsonArray items2 = page2.json().getJsonArray("backups");
@@ -265,6 +384,31 @@ class ApiContractTest {
         assertEquals(3, api.get("/backups?volume_id=" + vol).json().getJsonArray("backups").size());
         assertEquals(0, api.get("/backups?status=error").json().getJsonArray("backups").size());
         assertEquals(1, api.get("/backups?offset=2").json().getJsonArray("backups").size());
+        // LIKE filters (3.34; the noauth caller is an admin, as in cinder): name~ is display_name
+        // LIKE '%value%', other columns by their own name; unknown columns match nothing.
+        assertEquals(3, api.call("GET", "/backups?name~=b", null, "3.34").json().getJsonArray("backups").size());
+        assertEquals(1, api.call("GET", "/backups?name~=1", null, "3.34").json().getJsonArray("backups").size());
+        assertEquals(3, api.call("GET", "/backups?status~=vail", null, "3.34").json().getJsonArray("backups").size());
+        assertEquals(0, api.call("GET", "/backups?name~=zz", null, "3.34").json().getJsonArray("backups").size());
+        assertEquals(0, api.call("GET", "/backups?bogus~=b", null, "3.34").json().getJsonArray("backups").size());
+        assertEquals(2, api.call("GET", "/backups/detail?name~=b&with_count=true&limit=2", null, "3.45").json()
+                .getJsonArray("backups").size());
+        assertEquals(3, api.call("GET", "/backups/detail?name~=b&with_count=true&limit=2", null, "3.45").json()
+                .getInteger("count"));
+        // cinder pops one "limit"; the repeated one stays a filter on a column that does not
+        // exist, so nothing matches (the noauth caller is an admin); a repeated filter takes
+        // its last value.
+        Api.Resp repeated = api.get("/backups?limit=1&limit=2");
+        assertEquals(0, repeated.json().getJsonArray("backups").size());
+        assertNull(repeated.json().getJsonArray("backups_links"));
+        assertEquals(1, api.get("/backups?name=b0&name=b1").json().getJsonArray("backups").size());
+        assertEquals("b1", api.get("/backups?name=b0&name=b1").json().getJsonArray("backups").getJsonObject(0)
+                .getString("name"));
+        Api.Resp countRepeated = api.call("GET", "/backups?with_count=maybe&with_count=true", null, "3.45");
+        assertEquals(200, countRepeated.status(), countRepeated.text());
+        assertEquals(0, countRepeated.json().getJsonArray("backups").size());
+        // Before 3.31 "name~" is not translated: no column "name", so nothing matches.
+        assertEquals(0, api.call("GET", "/backups?name~=b", null, "3.30").json().getJsonArray("backups").size());
         // Another project sees none of them.
         assertEquals(0, api.newProject().get("/backups").json().getJsonArray("backups").size());
     }
@@ -273,9 +417,9 @@ class ApiContractTest {
     @CsvSource(delimiter = '|', value = {
             "limit=-1 | 400 | limit param must be positive",
             "limit=abc | 400 | limit param must be an integer",
-            "offset=-5 | 400 | offset param must be positive",
+            "offset=-5 | 400 | offset must be >= 0",
             "sort_key=bogus | 400 | Invalid input received: Invalid sort key",
-            "sort=id:sideways | 400 | Invalid input received: Unknown sort direction, must be 'desc' or 'asc'",
+            "sort=id:sideways | 400 | Invalid input received: Unknown sort direction, must be 'desc' or 'asc'.",
             "sort=id&sort_key=id | 400 | The 'sort_key' and 'sort_dir' parameters are deprecated and cannot be used with the 'sort' parameter.",
             "all_tenants=perhaps | 400 | all_tenants must be a boolean, got 'perhaps'.",
             "marker=00000000-0000-0000-0000-000000000001 | 404 | Backup 00000000-0000-0000-0000-000000000001 could not be found.",
@@ -298,19 +442,225 @@ class ApiContractTest {
         Api.Resp nf = api.get("/backups/" + uuid());
         assertEquals(404, nf.status());
         assertTrue(message(nf, "itemNotFound").startsWith("Backup "));
-        Api.Resp route = api.get("/nothing-here");
-        assertEquals(404, route.status());
-        assertEquals("The resource could not be found.", message(route, "itemNotFound"));
-        Api.Resp method = api.call("PATCH", "/backups", "{}");
-        assertEquals(405, method.status());
-        assertNotNull(method.json().getJsonObject("badMethod"));
-        Api.Resp badProject = api.call("GET", api.base + "/v3/NOT_A_PROJECT/backups", null);
-        assertEquals(404, badProject.status());
         Api.Resp otherProject = api.call("GET", api.base + "/v3/abcdef/backups", null);
         assertEquals(400, otherProject.status());
         assertEquals("Malformed request url", message(otherProject, "badRequest"));
         Api.Resp noAction = api.post("/backups/" + uuid() + "/action", "{\"os-explode\": {}}");
         assertEquals(400, noAction.status());
+        assertEquals("There is no such action: os-explode. Verify the request body and Content-Type header and "
+                + "try again.", message(noAction, "badRequest"));
+    }
+
+    static final String WEBOB_404_JSON = "{\"message\": \"The resource could not be found.<br /><br />\\n\\n\\n\", "
+            + "\"code\": \"404 Not Found\", \"title\": \"Not Found\"}";
+
+    /** Paths and methods cinder has no route for: webob's bare 404, no fault envelope, no version headers. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "PUT | /backups",
+            "PATCH | /backups",
+            "PATCH | /backups/00000000-0000-0000-0000-000000000000",
+            "GET | /backups/00000000-0000-0000-0000-000000000000/action",
+            "GET | /backups/00000000-0000-0000-0000-000000000000/restore",
+            "POST | /backups/detail",
+            "POST | /backups/00000000-0000-0000-0000-000000000000/export_record",
+            "GET | /nothing-here",
+            "GET | /v3/NOT_A_PROJECT/backups",
+            "GET | /v2/PROJECT/backups",
+            "GET | /nothing",
+    })
+    void unroutedRequestsGetWebobsNotFound(String method, String path) {
+        String url = path.startsWith("/v") || path.equals("/nothing") ? path.replace("PROJECT", api.project)
+                : "/v3/" + api.project + path;
+        Map<String, String> h = new java.util.HashMap<>(Map.of("X-Auth-Token", api.user + ":" + api.project,
+                "Accept", "application/json", "Content-Type", "application/json"));
+        byte[] body = method.equals("GET") ? null : "{}".getBytes();
+        Api.Resp json = api.raw(method, url, body, h);
+        assertEquals(404, json.status(), json.text());
+        assertEquals(WEBOB_404_JSON, json.text());
+        assertEquals("application/json", json.header("Content-Type"));
+        assertNull(json.header("OpenStack-API-Version"));
+        assertNull(json.header("Vary"));
+        h.remove("Accept");
+        Api.Resp plain = api.raw(method, url, body, h);
+        assertEquals(404, plain.status());
+        assertEquals("404 Not Found\n\nThe resource could not be found.\n\n   ", plain.text());
+        assertEquals("text/plain; charset=UTF-8", plain.header("Content-Type"));
+        h.put("Accept", "*/*");
+        Api.Resp html = api.raw(method, url, body, h);
+        assertEquals("<html>\n <head>\n  <title>404 Not Found</title>\n </head>\n <body>\n  <h1>404 Not Found</h1>\n"
+                + "  The resource could not be found.<br /><br />\n\n\n\n </body>\n</html>", html.text());
+        assertEquals("text/html; charset=UTF-8", html.header("Content-Type"));
+    }
+
+    @Test
+    void optionsIsAnsweredByTheCorsFilter() {
+        for (String path : List.of("/", "/v3/" + api.project + "/backups", "/v3/" + api.project + "/bogus", "/nothing")) {
+            Api.Resp r = api.raw("OPTIONS", path, null, Map.of("X-Auth-Token", api.user + ":" + api.project));
+            assertEquals(200, r.status(), path);
+            assertEquals("", r.text());
+            assertNull(r.header("Content-Type"));
+            assertNull(r.header("OpenStack-API-Version"));
+        }
+    }
+
+    @Test
+    void noauthWithoutTokenIsTheLegacy204() {
+        // cinder's NoAuthMiddleware in front of the whole v3 pipeline, routed or not.
+        for (String path : List.of("/v3/" + api.project + "/backups?x=1", "/v3/", "/v3", "/v3/bogus")) {
+            Api.Resp r = api.raw("GET", path, null, Map.of());
+            assertEquals(204, r.status(), path);
+            assertEquals("admin:admin", r.header("X-Auth-Token"));
+            assertEquals((api.base + path).replaceAll("/+$", ""), r.header("X-Server-Management-Url"));
+            assertEquals("text/plain; charset=UTF-8", r.header("Content-Type"));
+            assertNull(r.header("OpenStack-API-Version"));
+        }
+        Api.Resp named = api.raw("GET", "/v3/" + api.project + "/backups", null,
+                Map.of("X-Auth-User", "u1", "X-Auth-Project-Id", "p1"));
+        assertEquals("u1:p1", named.header("X-Auth-Token"));
+        // The versions document at / needs no token.
+        assertEquals(300, api.raw("GET", "/", null, Map.of()).status());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"/backups/", "/backups/detail/", "/"})
+    void trailingSlashesHaveNoRoute(String suffix) {
+        Api.Resp r = api.raw("GET", "/v3/" + api.project + suffix, null,
+                Map.of("X-Auth-Token", api.user + ":" + api.project, "Accept", "application/json"));
+        assertEquals(404, r.status());
+        assertEquals(WEBOB_404_JSON, r.text());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "GET | /backups | {} | The server could not comply with the request since it is either malformed or otherwise incorrect.",
+            "GET | /backups/detail | [1] | The server could not comply with the request since it is either malformed or otherwise incorrect.",
+            "DELETE | /backups/00000000-0000-0000-0000-000000000000 | '{\"x\": 1}' | The server could not comply with the request since it is either malformed or otherwise incorrect.",
+            "DELETE | /backups/00000000-0000-0000-0000-000000000000 | nojson | Malformed request body",
+            "GET | /backups/00000000-0000-0000-0000-000000000000/export_record | {} | The server could not comply with the request since it is either malformed or otherwise incorrect.",
+    })
+    void aBodyForAMethodWithoutOneIs400(String method, String path, String body, String msg) {
+        // cinder hands a JSON body to the controller as "body"; index/show/delete take none.
+        Api.Resp r = api.raw(method, "/v3/" + api.project + path, body.getBytes(),
+                Map.of("X-Auth-Token", api.user + ":" + api.project, "Content-Type", "application/json"));
+        assertEquals(400, r.status(), r.text());
+        assertEquals(msg, message(r, "badRequest"));
+        assertEquals("volume 3.0", r.header("OpenStack-API-Version"));
+    }
+
+    @Test
+    void theJsonFormatSuffixIsRouted() {
+        String vol = api.createVolume(1);
+        String id = api.createBackup(vol, false);
+        api.awaitBackupStatus(id, "available");
+        assertEquals(1, api.get("/backups.json?limit=5").json().getJsonArray("backups").size());
+        assertEquals(1, api.get("/backups/detail.json").json().getJsonArray("backups").size());
+        assertEquals(id, api.get("/backups/" + id + ".json").json().getJsonObject("backup").getString("id"));
+        Api.Resp xml = api.get("/backups.xml");
+        assertEquals(404, xml.status());
+        assertNull(xml.header("OpenStack-API-Version"));
+    }
+
+    @Test
+    void healthcheckLikeCindersPipeline() {
+        Api.Resp text = api.raw("GET", "/healthcheck", null, Map.of());
+        assertEquals(200, text.status());
+        assertEquals("OK", text.text());
+        assertEquals("text/plain; charset=UTF-8", text.header("Content-Type"));
+        Api.Resp json = api.raw("GET", "/healthcheck", null, Map.of("Accept", "application/json"));
+        assertEquals("{\n    \"detailed\": false,\n    \"reasons\": [\n        \"OK\"\n    ]\n}", json.text());
+        assertEquals(204, api.raw("HEAD", "/healthcheck", null, Map.of()).status());
+    }
+
+    @Test
+    void newAndEditAreItemNotFound() {
+        for (String path : List.of("/backups/new", "/backups/" + uuid() + "/edit")) {
+            Api.Resp r = api.get(path);
+            assertEquals(404, r.status(), path);
+            assertEquals("The resource could not be found.", message(r, "itemNotFound"));
+            assertEquals("volume 3.0", r.header("OpenStack-API-Version"));
+        }
+    }
+
+    @Test
+    void headIsNotRouted() {
+        Api.Resp r = api.raw("HEAD", "/v3/" + api.project + "/backups/" + uuid(), null,
+                Map.of("X-Auth-Token", api.user + ":" + api.project, "Accept", "*/*"));
+        assertEquals(404, r.status());
+        assertEquals("text/html; charset=UTF-8", r.header("Content-Type"));
+        assertNull(r.header("OpenStack-API-Version"));
+    }
+
+    @Test
+    void webobAcceptNegotiation() {
+        assertEquals("application/json", Faults.bestOffer("application/json;q=0.5, text/html;q=0.4",
+                List.of("text/html", "application/json")));
+        assertEquals("application/json", Faults.bestOffer("application/*", List.of("text/html", "application/json")));
+        assertEquals("text/html", Faults.bestOffer("*/*", List.of("text/html", "application/json")));
+        assertNull(Faults.bestOffer("image/png", List.of("text/html", "application/json")));
+        assertNull(Faults.bestOffer("text/html;q=0", List.of("text/html", "application/json")));
+        assertNull(Faults.bestOffer(null, List.of("text/html", "application/json")));
+    }
+
+    /** Bodies cinder's Resource cannot read: 415 badMediaType, checked before anything else. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "POST | /backups | text/plain",
+            "POST | /backups | application/xml",
+            "POST | /backups | Application/JSON",
+            "POST | /backups | ''",
+            "POST | /backups/00000000-0000-0000-0000-000000000000/action | text/plain",
+            "DELETE | /backups/00000000-0000-0000-0000-000000000000 | text/plain",
+            "PUT | /backups/00000000-0000-0000-0000-000000000000 | application/x-www-form-urlencoded",
+    })
+    void unsupportedContentTypesAre415(String method, String path, String type) {
+        Api.Resp r = api.raw(method, "/v3/" + api.project + path, "{\"backup\": {}}".getBytes(),
+                Map.of("X-Auth-Token", api.user + ":" + api.project, "Content-Type", type,
+                        "OpenStack-API-Version", "volume 3.5"));
+        assertEquals(415, r.status(), r.text());
+        assertEquals("Unsupported Content-Type", message(r, "badMediaType"));
+        assertEquals("volume 3.5", r.header("OpenStack-API-Version"));
+    }
+
+    @Test
+    void jsonContentTypesAreRead() {
+        for (String type : List.of("application/json; charset=utf-8", "application/vnd.openstack.volume+json")) {
+            Api.Resp r = api.raw("POST", "/v3/" + api.project + "/backups",
+                    "{\"backup\": {\"volume_id\": \"00000000-0000-0000-0000-000000000000\"}}".getBytes(),
+                    Map.of("X-Auth-Token", api.user + ":" + api.project, "Content-Type", type));
+            assertEquals(404, r.status(), r.text());
+            assertEquals("Volume 00000000-0000-0000-0000-000000000000 could not be found.", message(r, "itemNotFound"));
+        }
+    }
+
+    @Test
+    void aBodyWithoutContentTypeIsIgnored() {
+        // cinder reads no body without a Content-Type: an action then names none.
+        Api.Resp r = api.raw("POST", "/v3/" + api.project + "/backups/" + uuid() + "/action",
+                "{\"os-force_delete\": {}}".getBytes(), Map.of("X-Auth-Token", api.user + ":" + api.project));
+        assertEquals(400, r.status(), r.text());
+        assertEquals("There is no such action: None. Verify the request body and Content-Type header and try again.",
+                message(r, "badRequest"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "'' | 400 | There is no such action: None. Verify the request body and Content-Type header and try again.",
+            "{} | 400 | Malformed request body",
+            "'{\"a\": 1, \"b\": 2}' | 400 | Malformed request body",
+            "not json | 400 | Malformed request body",
+            "[] | 400 | Malformed request body",
+            "[1] | 404 | The resource could not be found.",
+            "'\"x\"' | 404 | The resource could not be found.",
+            "5 | 404 | The resource could not be found.",
+            "null | 404 | The resource could not be found.",
+            "'{\"os-reset_status\": null}' | 400 | Invalid input for field/attribute os-reset_status. Value: None. None is not of type 'object'",
+            "'{\"os-reset_status\": {}}' | 400 | Invalid input for field/attribute os-reset_status. Value: {}. 'status' is a required property",
+    })
+    void actionBodiesLikeCinder(String body, int status, String msg) {
+        Api.Resp r = api.post("/backups/" + uuid() + "/action", body.isEmpty() ? null : body);
+        assertEquals(status, r.status(), r.text());
+        assertEquals(msg, message(r, status == 404 ? "itemNotFound" : "badRequest"));
     }
 
     @Test
