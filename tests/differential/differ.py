@@ -803,7 +803,8 @@ def explained(aspect, allowed, paths):
     if any(fnmatch.fnmatchcase(aspect, pat) for pat in allowed):
         return True
     if aspect == "body" and paths:
-        globs = [pat[5:] for pat in allowed if pat.startswith("body:")]
+        # "[*]" in a path is a folded list index, literally: escape it from fnmatch's classes.
+        globs = [pat[5:].replace("[*]", "[[]*[]]") for pat in allowed if pat.startswith("body:")]
         return bool(globs) and all(any(fnmatch.fnmatchcase(p, g) for g in globs) for p in paths)
     return False
 
