@@ -89,13 +89,38 @@ public final class Database implements AutoCloseable {
         return dsl;
     }
 
-    /** Runs {@code work} in one transaction; runtime exceptions roll it back and propagate as they are. */
+    /** How often a transaction that InnoDB chose as a deadlock victim is run again. */
+    private static final int DEADLOCK_RETRIES = 5;
+
+    /**
+     * Runs {@code work} in one transaction; runtime exceptions roll it back and propagate as they
+     * are. A transaction rolled back as a deadlock victim (or that timed out on a lock) is run
+     * again, a few times with a short random pause, as oslo.db's retry_on_deadlock does for
+     * cinder: {@code work} only touches the database, so running it again is safe.
+     */
     public <T> T tx(java.util.function.Function<DSLContext, T> work) {
-        return dsl.transactionResult(cfg -> work.apply(cfg.dsl()));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return dsl.transactionResult(cfg -> work.apply(cfg.dsl()));
+            } catch (RuntimeException e) {
+                if (attempt > DEADLOCK_RETRIES || !DatabaseFaults.isRetryable(e)) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(10, 50L * attempt));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     public void txRun(java.util.function.Consumer<DSLContext> work) {
-        dsl.transaction(cfg -> work.accept(cfg.dsl()));
+        tx(d -> {
+            work.accept(d);
+            return null;
+        });
     }
 
     /**

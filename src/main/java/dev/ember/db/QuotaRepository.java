@@ -72,12 +72,33 @@ public final class QuotaRepository {
      */
     public void reserveAndCommit(DSLContext dsl, String projectId, Map<String, Integer> deltas) {
         LocalDateTime now = BackupRepository.now();
-        Record2<Integer, java.math.BigDecimal> actual = dsl.select(
-                        org.jooq.impl.DSL.count(), org.jooq.impl.DSL.coalesce(org.jooq.impl.DSL.sum(BACKUPS.SIZE), java.math.BigDecimal.ZERO))
-                .from(BACKUPS).where(BACKUPS.PROJECT_ID.eq(projectId)).and(BackupRepository.live()).fetchOne();
-        Map<String, Integer> inUse = Map.of(
-                BACKUPS_RESOURCE, actual.value1(),
-                GIGABYTES_RESOURCE, actual.value2().intValue());
+        // The usage rows, locked: every change of the project's backups goes through here, so
+        // their in_use, read with the lock (which sees the latest committed value, unlike a plain
+        // read of this transaction's snapshot), is the count cinder's quota engine keeps. Counting
+        // the backups table instead would have to lock its rows, and cinder's table has no index
+        // but the primary key: that would lock every project's backups.
+        Map<String, dev.ember.db.generated.tables.records.QuotaUsagesRecord> usages = new LinkedHashMap<>();
+        for (String res : deltas.keySet()) {
+            usages.put(res, dsl.selectFrom(QUOTA_USAGES).where(QUOTA_USAGES.PROJECT_ID.eq(projectId))
+                    .and(QUOTA_USAGES.RESOURCE.eq(res)).and(QUOTA_USAGES.DELETED.eq((byte) 0))
+                    .orderBy(QUOTA_USAGES.ID).limit(1).forUpdate().fetchOptional().orElse(null));
+        }
+        Map<String, Integer> inUse = new LinkedHashMap<>();
+        if (usages.values().stream().anyMatch(java.util.Objects::isNull)) {
+            // A project's first quota change: its usage starts from what the table holds. Two
+            // first changes racing both insert; InnoDB makes one a deadlock victim, and the retried
+            // transaction then finds the other's row.
+            Record2<Integer, java.math.BigDecimal> actual = dsl.select(
+                            org.jooq.impl.DSL.count(), org.jooq.impl.DSL.coalesce(org.jooq.impl.DSL.sum(BACKUPS.SIZE), java.math.BigDecimal.ZERO))
+                    .from(BACKUPS).where(BACKUPS.PROJECT_ID.eq(projectId)).and(BackupRepository.live()).fetchOne();
+            inUse.put(BACKUPS_RESOURCE, actual.value1());
+            inUse.put(GIGABYTES_RESOURCE, actual.value2().intValue());
+        }
+        for (Map.Entry<String, dev.ember.db.generated.tables.records.QuotaUsagesRecord> u : usages.entrySet()) {
+            if (u.getValue() != null) {
+                inUse.put(u.getKey(), Math.max(0, u.getValue().getInUse() == null ? 0 : u.getValue().getInUse()));
+            }
+        }
 
         List<String> overs = new ArrayList<>();
         Map<String, Integer> limits = new LinkedHashMap<>();
@@ -85,9 +106,7 @@ public final class QuotaRepository {
         Map<String, Integer> usageIds = new LinkedHashMap<>();
         for (Map.Entry<String, Integer> d : deltas.entrySet()) {
             String res = d.getKey();
-            var usage = dsl.selectFrom(QUOTA_USAGES).where(QUOTA_USAGES.PROJECT_ID.eq(projectId))
-                    .and(QUOTA_USAGES.RESOURCE.eq(res)).and(QUOTA_USAGES.DELETED.eq((byte) 0))
-                    .forUpdate().fetchOptional().orElse(null);
+            var usage = usages.get(res);
             int reserved;
             if (usage == null) {
                 usage = dsl.newRecord(QUOTA_USAGES);
@@ -102,10 +121,6 @@ public final class QuotaRepository {
                 reserved = 0;
             } else {
                 reserved = Math.max(0, usage.getReserved() == null ? 0 : usage.getReserved());
-                // Re-sync in_use from the rows: the counter is a cache of what the table says.
-                usage.setInUse(inUse.get(res));
-                usage.setUpdatedAt(now);
-                usage.store();
             }
             usageIds.put(res, usage.getId());
             int limit = limit(dsl, projectId, res);
