@@ -8,6 +8,7 @@ import dev.ember.db.VolumeRepository;
 import dev.ember.driver.BackupDriver;
 import dev.ember.driver.BackupDriverException;
 import dev.ember.driver.BackupOutcome;
+import dev.ember.driver.ProgressListener;
 import dev.ember.driver.BackupRef;
 import dev.ember.driver.VolumeDevice;
 import dev.ember.error.CinderException;
@@ -167,7 +168,7 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
             BackupOutcome outcome;
             try (VolumeDevice device = volumeBackend.openBackupSource(volume, backup.snapshotId())) {
                 outcome = driver.backup(backup.ref(), parent == null ? null : parent.ref(), device,
-                        done -> LOG.debug("backup {}: {} bytes", backupId, done));
+                        stopWhenNoLongerCreating(backupId));
             } catch (BackupDriverException.LeftoversRemain e) {
                 failCreate(backup, volume, e.getMessage());
                 String volumeId = volume.id();
@@ -312,6 +313,32 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
         });
         LOG.info("backup {} restored to volume {}", backupId, volumeId);
         notifyUsage(backupId, "restore.end");
+    }
+
+    /**
+     * Progress that stops the backup once its row is no longer {@code creating} (force-deleted or
+     * reset meanwhile), looking at most once a second: the driver then removes what it wrote
+     * instead of writing on for a backup nobody will record.
+     */
+    private ProgressListener stopWhenNoLongerCreating(String backupId) {
+        return new ProgressListener() {
+            private long nextCheck = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
+            @Override
+            public void progress(long done) {
+                LOG.debug("backup {}: {} bytes", backupId, done);
+                long now = System.nanoTime();
+                if (now < nextCheck) {
+                    return;
+                }
+                nextCheck = now + java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+                BackupStatus status = tx(dsl -> backups.find(dsl, backupId)).map(Backup::status).orElse(null);
+                if (status != BackupStatus.CREATING) {
+                    throw new ProgressListener.Stop("Backup " + backupId + " is "
+                            + (status == null ? "deleted" : status.value()) + ": its creation was stopped.");
+                }
+            }
+        };
     }
 
     private boolean stillRestoring(String backupId) {

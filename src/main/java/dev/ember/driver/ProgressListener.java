@@ -6,4 +6,15 @@ public interface ProgressListener {
     ProgressListener NONE = done -> { };
 
     void progress(long bytesDone);
+
+    /**
+     * Thrown by a listener to stop the backup it is told about (cinder's chunked driver checks the
+     * backup's status at every chunk): the driver removes what it wrote, as after any failure, and
+     * throws {@link BackupDriverException.Cancelled}.
+     */
+    final class Stop extends RuntimeException {
+        public Stop(String message) {
+            super(message, null, false, false);
+        }
+    }
 }

@@ -53,6 +53,9 @@ final class BackupJob {
         try {
             List<ObjectEntry> objects = writeBackup(backup, parent, source, progress, container, prefix);
             return new BackupOutcome(container, prefix.value(), objects.size());
+        } catch (ProgressListener.Stop e) {
+            deleteQuietly(container, prefix);
+            throw new BackupDriverException.Cancelled(e.getMessage());
         } catch (IOException | RuntimeException e) {
             deleteQuietly(container, prefix);
             throw DriverErrors.of("backing up volume " + backup.volumeId() + " to container " + container, e);
