@@ -182,12 +182,14 @@ public final class ApiServer {
         }
         var body = rc.body() == null ? null : rc.body().buffer();
         if (body != null && body.length() > 0) {
-            // cinder's Resource reads a body only with a Content-Type, and only JSON ones: another
-            // type is 415 before anything else; without one the body is ignored (as if empty).
+            // cinder's Resource reads only JSON bodies: another type is 415 before anything else.
+            // A request without Content-Type reaches it as text/plain (eventlet's WSGI server
+            // fills CONTENT_TYPE from the email parser's default), so it is 415 as well.
             String ct = rc.request().getHeader(HttpHeaders.CONTENT_TYPE);
             if (ct == null) {
-                body = null;
-            } else if (!Faults.SUPPORTED_CONTENT_TYPES.contains(ct.split(";", 2)[0])) {
+                ct = "text/plain";
+            }
+            if (!Faults.SUPPORTED_CONTENT_TYPES.contains(ct.split(";", 2)[0])) {
                 writeFault(rc, version.toString(), 415, "Unsupported Content-Type", Map.of());
                 return;
             }

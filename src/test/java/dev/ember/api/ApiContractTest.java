@@ -634,13 +634,20 @@ class ApiContractTest {
     }
 
     @Test
-    void aBodyWithoutContentTypeIsIgnored() {
-        // cinder reads no body without a Content-Type: an action then names none.
-        Api.Resp r = api.raw("POST", "/v3/" + api.project + "/backups/" + uuid() + "/action",
-                "{\"os-force_delete\": {}}".getBytes(), Map.of("X-Auth-Token", api.user + ":" + api.project));
-        assertEquals(400, r.status(), r.text());
+    void aBodyWithoutContentTypeIs415() {
+        // Under eventlet a missing Content-Type reaches cinder as text/plain (the differential
+        // run against cinder-api 21.3.1 shows 415 for it).
+        for (String path : List.of("/backups", "/backups/" + uuid() + "/action")) {
+            Api.Resp r = api.raw("POST", "/v3/" + api.project + path,
+                    "{\"os-force_delete\": {}}".getBytes(), Map.of("X-Auth-Token", api.user + ":" + api.project));
+            assertEquals(415, r.status(), r.text());
+            assertEquals("Unsupported Content-Type", message(r, "badMediaType"));
+        }
+        // Without a body there is nothing to read: the usual empty-body answer.
+        Api.Resp empty = api.raw("POST", "/v3/" + api.project + "/backups/" + uuid() + "/action", null,
+                Map.of("X-Auth-Token", api.user + ":" + api.project));
         assertEquals("There is no such action: None. Verify the request body and Content-Type header and try again.",
-                message(r, "badRequest"));
+                message(empty, "badRequest"));
     }
 
     @ParameterizedTest
