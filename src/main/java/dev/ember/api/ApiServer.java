@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -194,22 +195,6 @@ public final class ApiServer {
                 return;
             }
         }
-        if (version.compareTo(min) < 0) {
-            writeFault(rc, version.toString(), 404, NOT_FOUND, Map.of());
-            return;
-        }
-        if (!readsBody && body != null && body.length() > 0) {
-            // cinder deserializes any JSON body and passes it to the controller method as a
-            // "body" argument; methods that take none fail with a TypeError, which its
-            // ResourceExceptionHandler turns into webob's generic 400.
-            try {
-                JSON.readTree(body.getBytes());
-                writeFault(rc, version.toString(), 400, Microversion.GENERIC_BAD_REQUEST, Map.of());
-            } catch (java.io.IOException | RuntimeException e) {
-                writeFault(rc, version.toString(), 400, "Malformed request body", Map.of());
-            }
-            return;
-        }
         MultiMap headers = rc.request().headers();
         String appUrl = Links.applicationUrl(rc.request(), settings.publicEndpoint());
         MultiMap params = MultiMap.caseInsensitiveMultiMap().addAll(rc.pathParams());
@@ -218,9 +203,32 @@ public final class ApiServer {
         String path = rc.request().path();
         var requestBody = body;
         workers.<ApiResponse>executeBlocking(() -> {
+            // In cinder's order: authentication (middleware), the body's JSON (deserialized for
+            // every method), the URL's project, then the method's microversion and arguments.
             RequestContext ctx = authenticator.authenticate(headers::get);
+            boolean hasBody = requestBody != null && requestBody.length() > 0;
+            if (hasBody) {
+                JsonNode parsed;
+                try {
+                    parsed = JSON.readTree(requestBody.getBytes());
+                } catch (java.io.IOException | RuntimeException e) {
+                    parsed = null;
+                }
+                if (parsed == null || parsed.isMissingNode()) {
+                    throw CinderException.badRequest("Malformed request body");
+                }
+            }
             if (pathProject != null && !pathProject.equals(ctx.projectId())) {
                 throw CinderException.badRequest("Malformed request url");
+            }
+            if (version.compareTo(min) < 0) {
+                throw CinderException.notFound(NOT_FOUND);
+            }
+            if (!readsBody && hasBody) {
+                // cinder passes a JSON body to the controller method as a "body" argument;
+                // methods that take none fail with a TypeError, which its
+                // ResourceExceptionHandler turns into webob's generic 400.
+                throw CinderException.badRequest(Microversion.GENERIC_BAD_REQUEST);
             }
             return handler.apply(new ApiRequest(version, ctx, appUrl, pathProject, path, params, query, requestBody));
         }, false).onComplete(ar -> {
@@ -377,11 +385,23 @@ public final class ApiServer {
         HttpServerResponse resp = rc.response().setStatusCode(r.status());
         commonHeaders(resp, version.toString());
         r.headers().forEach(resp::putHeader);
+        String type = responseType(rc);
         if (r.body() == null) {
-            resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end();
+            resp.putHeader(HttpHeaders.CONTENT_TYPE, type).end();
         } else {
-            resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(r.body().encode());
+            resp.putHeader(HttpHeaders.CONTENT_TYPE, type).end(r.body().encode());
         }
+    }
+
+    /**
+     * cinder's best_match_content_type for a successful answer: the one of its two JSON media
+     * types the Accept header prefers, application/json when neither. (Its fault path only
+     * knows application/json and fails on the other; Ember's faults stay application/json.)
+     */
+    private static String responseType(RoutingContext rc) {
+        String best = Faults.bestOffer(rc.request().getHeader(HttpHeaders.ACCEPT),
+                List.of("application/json", "application/vnd.openstack.volume+json"));
+        return best == null ? "application/json" : best;
     }
 
     private void writeFault(RoutingContext rc, Microversion version, int status, String message, Map<String, String> headers) {
@@ -429,7 +449,7 @@ public final class ApiServer {
                         .put("type", "application/vnd.openstack.volume+json;version=3")));
         HttpServerResponse resp = rc.response().setStatusCode(status);
         commonHeaders(resp, version.toString());
-        resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        resp.putHeader(HttpHeaders.CONTENT_TYPE, responseType(rc))
                 .end(new JsonObject().put("versions", new JsonArray().add(v)).encode());
     }
 }

@@ -562,6 +562,34 @@ class ApiContractTest {
     }
 
     @Test
+    void checksComeInCindersOrder() {
+        Map<String, String> other = Map.of("X-Auth-Token", api.user + ":" + api.project, "Content-Type", "application/json");
+        // The body is parsed before the URL's project is compared ...
+        Api.Resp malformed = api.raw("GET", "/v3/abcdef/backups", "{x".getBytes(), other);
+        assertEquals("Malformed request body", message(malformed, "badRequest"));
+        // ... which is compared before the method's arguments and microversion.
+        Api.Resp url = api.raw("GET", "/v3/abcdef/backups", "{\"a\": 1}".getBytes(), other);
+        assertEquals("Malformed request url", message(url, "badRequest"));
+        Api.Resp old = api.raw("PUT", "/v3/abcdef/backups/" + uuid(), "{\"backup\": {}}".getBytes(),
+                Map.of("X-Auth-Token", api.user + ":" + api.project, "Content-Type", "application/json",
+                        "OpenStack-API-Version", "volume 3.8"));
+        assertEquals("Malformed request url", message(old, "badRequest"));
+        Api.Resp oldMalformed = api.call("PUT", "/backups/" + uuid(), "{x", "3.8");
+        assertEquals("Malformed request body", message(oldMalformed, "badRequest"));
+    }
+
+    @Test
+    void successUsesTheAcceptedJsonType() {
+        Map<String, String> h = Map.of("X-Auth-Token", api.user + ":" + api.project,
+                "Accept", "application/vnd.openstack.volume+json");
+        assertEquals("application/vnd.openstack.volume+json",
+                api.raw("GET", "/v3/" + api.project + "/backups", null, h).header("Content-Type"));
+        assertEquals("application/vnd.openstack.volume+json", api.raw("GET", "/", null, h).header("Content-Type"));
+        assertEquals("application/json", api.raw("GET", "/v3/" + api.project + "/backups", null,
+                Map.of("X-Auth-Token", api.user + ":" + api.project, "Accept", "text/html")).header("Content-Type"));
+    }
+
+    @Test
     void healthcheckLikeCindersPipeline() {
         Api.Resp text = api.raw("GET", "/healthcheck", null, Map.of());
         assertEquals(200, text.status());
