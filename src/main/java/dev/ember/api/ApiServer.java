@@ -436,7 +436,7 @@ public final class ApiServer {
         if (version == null) {
             return;
         }
-        String appUrl = Links.applicationUrl(rc.request(), settings.publicEndpoint());
+        String appUrl = Links.applicationUrl(rc.request(), settings.publicEndpoint(), false);
         JsonObject v = new JsonObject()
                 .put("id", "v3.0").put("status", "CURRENT")
                 .put("version", Microversion.MAX.toString()).put("min_version", Microversion.MIN.toString())

@@ -579,6 +579,22 @@ class ApiContractTest {
     }
 
     @Test
+    void linksFollowXForwardedHostButNotProto() {
+        String vol = api.createVolume(1);
+        String id = api.createBackup(vol, false);
+        Map<String, String> h = Map.of("X-Auth-Token", api.user + ":" + api.project,
+                "X-Forwarded-Host", "a.example, b.example:99", "X-Forwarded-Proto", "https");
+        String self = api.raw("GET", "/v3/" + api.project + "/backups/" + id, null, h).json().getJsonObject("backup")
+                .getJsonArray("links").getJsonObject(0).getString("href");
+        // cinder: the last X-Forwarded-Host (its get_request_url); the scheme stays the request's.
+        assertEquals("http://b.example:99/v3/" + api.project + "/backups/" + id, self);
+        // The versions document uses the request's own application URL (views/versions.py).
+        String v = api.raw("GET", "/", null, h).json().getJsonArray("versions").getJsonObject(0)
+                .getJsonArray("links").getJsonObject(1).getString("href");
+        assertEquals(api.base + "/v3/", v);
+    }
+
+    @Test
     void successUsesTheAcceptedJsonType() {
         Map<String, String> h = Map.of("X-Auth-Token", api.user + ":" + api.project,
                 "Accept", "application/vnd.openstack.volume+json");
