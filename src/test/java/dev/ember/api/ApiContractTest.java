@@ -556,6 +556,10 @@ class ApiContractTest {
         assertEquals(1, api.get("/backups.json?limit=5").json().getJsonArray("backups").size());
         assertEquals(1, api.get("/backups/detail.json").json().getJsonArray("backups").size());
         assertEquals(id, api.get("/backups/" + id + ".json").json().getJsonObject("backup").getString("id"));
+        // The body survives the rerouting.
+        Api.Resp created = api.post("/backups.json", "{\"backup\": {\"volume_id\": \"" + vol + "\", \"name\": \"j\"}}");
+        assertEquals(202, created.status(), created.text());
+        assertEquals("j", created.json().getJsonObject("backup").getString("name"));
         Api.Resp xml = api.get("/backups.xml");
         assertEquals(404, xml.status());
         assertNull(xml.header("OpenStack-API-Version"));
