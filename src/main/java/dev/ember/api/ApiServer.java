@@ -65,8 +65,9 @@ public final class ApiServer {
 
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
         router.route().handler(this::beforeRouting);
-        router.get("/").handler(rc -> versions(rc, 300));
-        router.getWithRegex("/v3/?").handler(rc -> {
+        // The versions routes have no method condition in cinder: any method gets the document.
+        router.route("/").handler(rc -> versions(rc, 300));
+        router.routeWithRegex("/v3/?").handler(rc -> {
             if (rc.request().path().endsWith("/")) {
                 versions(rc, 200);
             } else {
@@ -431,9 +432,28 @@ public final class ApiServer {
     }
 
     private void versions(RoutingContext rc, int status) {
-        // The versions documents are cinder Resources too: the header is negotiated (and echoed).
+        // The versions documents are cinder Resources too: the header is negotiated (and echoed),
+        // and a body is refused as for any method that takes none.
         Microversion version = negotiate(rc);
         if (version == null) {
+            return;
+        }
+        var body = rc.body() == null ? null : rc.body().buffer();
+        if (body != null && body.length() > 0) {
+            String ct = rc.request().getHeader(HttpHeaders.CONTENT_TYPE);
+            if (!Faults.SUPPORTED_CONTENT_TYPES.contains((ct == null ? "text/plain" : ct).split(";", 2)[0])) {
+                writeFault(rc, version.toString(), 415, "Unsupported Content-Type", Map.of());
+                return;
+            }
+            boolean parses;
+            try {
+                JsonNode n = JSON.readTree(body.getBytes());
+                parses = n != null && !n.isMissingNode();
+            } catch (java.io.IOException | RuntimeException e) {
+                parses = false;
+            }
+            writeFault(rc, version.toString(), 400, parses ? Microversion.GENERIC_BAD_REQUEST : "Malformed request body",
+                    Map.of());
             return;
         }
         String appUrl = Links.applicationUrl(rc.request(), settings.publicEndpoint(), false);

@@ -79,6 +79,19 @@ class ApiContractTest {
     }
 
     @Test
+    void versionDocumentsAnswerAnyMethod() {
+        Map<String, String> h = Map.of("X-Auth-Token", api.user + ":" + api.project);
+        assertEquals(300, api.raw("POST", "/", null, h).status());
+        assertEquals(300, api.raw("DELETE", "/", null, h).status());
+        assertEquals(200, api.raw("PUT", "/v3/", null, h).status());
+        Api.Resp body = api.raw("POST", "/v3/", "{\"a\": 1}".getBytes(),
+                Map.of("X-Auth-Token", api.user + ":" + api.project, "Content-Type", "application/json"));
+        assertEquals(400, body.status());
+        assertEquals(Microversion.GENERIC_BAD_REQUEST, message(body, "badRequest"));
+        assertEquals(302, api.raw("POST", "/v3", null, h).status());
+    }
+
+    @Test
     void v3WithoutSlashRedirectsLikeCinder() {
         // cinder's v3 router (routes' redirect): 302, absolute Location, empty text/plain body.
         Api.Resp r = api.raw("GET", "/v3", null, Map.of("X-Auth-Token", api.user + ":" + api.project));
