@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -64,8 +65,9 @@ public final class ApiServer {
 
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
         router.route().handler(this::beforeRouting);
-        router.get("/").handler(rc -> versions(rc, 300));
-        router.getWithRegex("/v3/?").handler(rc -> {
+        // The versions routes have no method condition in cinder: any method gets the document.
+        router.route("/").handler(rc -> versions(rc, 300));
+        router.routeWithRegex("/v3/?").handler(rc -> {
             if (rc.request().path().endsWith("/")) {
                 versions(rc, 200);
             } else {
@@ -182,31 +184,17 @@ public final class ApiServer {
         }
         var body = rc.body() == null ? null : rc.body().buffer();
         if (body != null && body.length() > 0) {
-            // cinder's Resource reads a body only with a Content-Type, and only JSON ones: another
-            // type is 415 before anything else; without one the body is ignored (as if empty).
+            // cinder's Resource reads only JSON bodies: another type is 415 before anything else.
+            // A request without Content-Type reaches it as text/plain (eventlet's WSGI server
+            // fills CONTENT_TYPE from the email parser's default), so it is 415 as well.
             String ct = rc.request().getHeader(HttpHeaders.CONTENT_TYPE);
             if (ct == null) {
-                body = null;
-            } else if (!Faults.SUPPORTED_CONTENT_TYPES.contains(ct.split(";", 2)[0])) {
+                ct = "text/plain";
+            }
+            if (!Faults.SUPPORTED_CONTENT_TYPES.contains(ct.split(";", 2)[0])) {
                 writeFault(rc, version.toString(), 415, "Unsupported Content-Type", Map.of());
                 return;
             }
-        }
-        if (version.compareTo(min) < 0) {
-            writeFault(rc, version.toString(), 404, NOT_FOUND, Map.of());
-            return;
-        }
-        if (!readsBody && body != null && body.length() > 0) {
-            // cinder deserializes any JSON body and passes it to the controller method as a
-            // "body" argument; methods that take none fail with a TypeError, which its
-            // ResourceExceptionHandler turns into webob's generic 400.
-            try {
-                JSON.readTree(body.getBytes());
-                writeFault(rc, version.toString(), 400, Microversion.GENERIC_BAD_REQUEST, Map.of());
-            } catch (java.io.IOException | RuntimeException e) {
-                writeFault(rc, version.toString(), 400, "Malformed request body", Map.of());
-            }
-            return;
         }
         MultiMap headers = rc.request().headers();
         String appUrl = Links.applicationUrl(rc.request(), settings.publicEndpoint());
@@ -216,9 +204,32 @@ public final class ApiServer {
         String path = rc.request().path();
         var requestBody = body;
         workers.<ApiResponse>executeBlocking(() -> {
+            // In cinder's order: authentication (middleware), the body's JSON (deserialized for
+            // every method), the URL's project, then the method's microversion and arguments.
             RequestContext ctx = authenticator.authenticate(headers::get);
+            boolean hasBody = requestBody != null && requestBody.length() > 0;
+            if (hasBody) {
+                JsonNode parsed;
+                try {
+                    parsed = JSON.readTree(requestBody.getBytes());
+                } catch (java.io.IOException | RuntimeException e) {
+                    parsed = null;
+                }
+                if (parsed == null || parsed.isMissingNode()) {
+                    throw CinderException.badRequest("Malformed request body");
+                }
+            }
             if (pathProject != null && !pathProject.equals(ctx.projectId())) {
                 throw CinderException.badRequest("Malformed request url");
+            }
+            if (version.compareTo(min) < 0) {
+                throw CinderException.notFound(NOT_FOUND);
+            }
+            if (!readsBody && hasBody) {
+                // cinder passes a JSON body to the controller method as a "body" argument;
+                // methods that take none fail with a TypeError, which its
+                // ResourceExceptionHandler turns into webob's generic 400.
+                throw CinderException.badRequest(Microversion.GENERIC_BAD_REQUEST);
             }
             return handler.apply(new ApiRequest(version, ctx, appUrl, pathProject, path, params, query, requestBody));
         }, false).onComplete(ar -> {
@@ -375,11 +386,23 @@ public final class ApiServer {
         HttpServerResponse resp = rc.response().setStatusCode(r.status());
         commonHeaders(resp, version.toString());
         r.headers().forEach(resp::putHeader);
+        String type = responseType(rc);
         if (r.body() == null) {
-            resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end();
+            resp.putHeader(HttpHeaders.CONTENT_TYPE, type).end();
         } else {
-            resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(r.body().encode());
+            resp.putHeader(HttpHeaders.CONTENT_TYPE, type).end(r.body().encode());
         }
+    }
+
+    /**
+     * cinder's best_match_content_type for a successful answer: the one of its two JSON media
+     * types the Accept header prefers, application/json when neither. (Its fault path only
+     * knows application/json and fails on the other; Ember's faults stay application/json.)
+     */
+    private static String responseType(RoutingContext rc) {
+        String best = Faults.bestOffer(rc.request().getHeader(HttpHeaders.ACCEPT),
+                List.of("application/json", "application/vnd.openstack.volume+json"));
+        return best == null ? "application/json" : best;
     }
 
     private void writeFault(RoutingContext rc, Microversion version, int status, String message, Map<String, String> headers) {
@@ -409,12 +432,31 @@ public final class ApiServer {
     }
 
     private void versions(RoutingContext rc, int status) {
-        // The versions documents are cinder Resources too: the header is negotiated (and echoed).
+        // The versions documents are cinder Resources too: the header is negotiated (and echoed),
+        // and a body is refused as for any method that takes none.
         Microversion version = negotiate(rc);
         if (version == null) {
             return;
         }
-        String appUrl = Links.applicationUrl(rc.request(), settings.publicEndpoint());
+        var body = rc.body() == null ? null : rc.body().buffer();
+        if (body != null && body.length() > 0) {
+            String ct = rc.request().getHeader(HttpHeaders.CONTENT_TYPE);
+            if (!Faults.SUPPORTED_CONTENT_TYPES.contains((ct == null ? "text/plain" : ct).split(";", 2)[0])) {
+                writeFault(rc, version.toString(), 415, "Unsupported Content-Type", Map.of());
+                return;
+            }
+            boolean parses;
+            try {
+                JsonNode n = JSON.readTree(body.getBytes());
+                parses = n != null && !n.isMissingNode();
+            } catch (java.io.IOException | RuntimeException e) {
+                parses = false;
+            }
+            writeFault(rc, version.toString(), 400, parses ? Microversion.GENERIC_BAD_REQUEST : "Malformed request body",
+                    Map.of());
+            return;
+        }
+        String appUrl = Links.applicationUrl(rc.request(), settings.publicEndpoint(), false);
         JsonObject v = new JsonObject()
                 .put("id", "v3.0").put("status", "CURRENT")
                 .put("version", Microversion.MAX.toString()).put("min_version", Microversion.MIN.toString())
@@ -427,7 +469,7 @@ public final class ApiServer {
                         .put("type", "application/vnd.openstack.volume+json;version=3")));
         HttpServerResponse resp = rc.response().setStatusCode(status);
         commonHeaders(resp, version.toString());
-        resp.putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        resp.putHeader(HttpHeaders.CONTENT_TYPE, responseType(rc))
                 .end(new JsonObject().put("versions", new JsonArray().add(v)).encode());
     }
 }

@@ -97,6 +97,10 @@ record BackupListRequest(BackupQuery query, boolean withCount, int limit) {
             }
             filters.put(key, e.getValue());
         }
+        if (v.atLeast(3, 31) && filters.keySet().stream().anyMatch(k -> !k.chars().allMatch(c -> c < 0x80))) {
+            // common.reject_invalid_filters checks this for every caller, admins included.
+            throw CinderException.badRequest("Filter keys can only contain ASCII characters.");
+        }
         if (!isAdmin) {
             if (v.atLeast(3, 31)) {
                 // Only the keys of cinder's default resource_filters.json ("backup": name, status,

@@ -14,10 +14,18 @@ final class Links {
     }
 
     static String applicationUrl(HttpServerRequest req, String publicEndpoint) {
+        return applicationUrl(req, publicEndpoint, true);
+    }
+
+    /**
+     * @param forwarded whether the last X-Forwarded-Host replaces the host: cinder's resource
+     *                  links (common.get_request_url) do, its versions document does not
+     */
+    static String applicationUrl(HttpServerRequest req, String publicEndpoint, boolean forwarded) {
         if (publicEndpoint != null && !publicEndpoint.isBlank()) {
             return publicEndpoint.replaceAll("/+$", "");
         }
-        String fwd = req.getHeader("X-Forwarded-Host");
+        String fwd = forwarded ? req.getHeader("X-Forwarded-Host") : null;
         String host;
         if (fwd != null && !fwd.isBlank()) {
             String[] all = fwd.split(",");
@@ -28,10 +36,9 @@ final class Links {
                 host = req.authority() == null ? "localhost" : req.authority().toString();
             }
         }
-        String scheme = req.getHeader("X-Forwarded-Proto");
-        if (scheme == null || scheme.isBlank()) {
-            scheme = req.scheme() == null ? "http" : req.scheme();
-        }
+        // X-Forwarded-Proto is not read: cinder's http_proxy_to_wsgi only honours it with
+        // [oslo_middleware] enable_proxy_headers_parsing, which is off by default.
+        String scheme = req.scheme() == null ? "http" : req.scheme();
         return scheme + "://" + host;
     }
 

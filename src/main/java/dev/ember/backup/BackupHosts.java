@@ -38,6 +38,21 @@ public final class BackupHosts {
                 .toList();
     }
 
+    /**
+     * The zone to find a host in for work on {@code b}. cinder uses the backup's own zone, which
+     * its API (and so Ember) leaves empty, and then takes a live host in any zone. Ember keeps
+     * the work in the zone of the host that wrote the backup while that zone has a live host (a
+     * subset of cinder's choice, and what keeps hosts of separate deployments sharing a
+     * database apart), and otherwise takes any zone, as cinder does.
+     */
+    public String zoneOf(Backup b) {
+        if (b.availabilityZone() != null || b.host() == null) {
+            return b.availabilityZone();
+        }
+        String hostZone = db.tx(dsl -> services.zoneOf(dsl, b.host())).orElse(null);
+        return hostZone != null && !upHosts(hostZone).isEmpty() ? hostZone : null;
+    }
+
     /** A live host, preferring {@code preferred}; none → cinder's "Service cinder-backup could not be found." */
     public String pick(String preferred, String zone) {
         List<String> up = upHosts(zone);

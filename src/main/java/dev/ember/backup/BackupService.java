@@ -212,10 +212,10 @@ public final class BackupService {
 
     public void delete(RequestContext ctx, String id, boolean force) {
         Backup b = get(ctx, id);
-        if (force && !rpc.checkSupportToForceDelete(hosts.pick(b.host(), b.availabilityZone()))) {
+        if (force && !rpc.checkSupportToForceDelete(hosts.pick(b.host(), hosts.zoneOf(b)))) {
             throw CinderException.notSupported("force delete");
         }
-        String host = hosts.pick(null, b.availabilityZone());
+        String host = hosts.pick(null, hosts.zoneOf(b));
         db.txRun(dsl -> {
             Backup locked = backups.lock(dsl, id).orElseThrow(() -> CinderException.backupNotFound(id));
             if (!force && !DELETABLE.contains(locked.status())) {
@@ -251,7 +251,7 @@ public final class BackupService {
         } else {
             target = volumeService.get(ctx, volumeId);
         }
-        String host = hosts.pick(b.host(), b.availabilityZone());
+        String host = hosts.pick(b.host(), hosts.zoneOf(b));
         Volume finalTarget = target;
         db.txRun(dsl -> {
             Volume v = volumes.lock(dsl, finalTarget.id()).orElseThrow(() -> CinderException.volumeNotFound(finalTarget.id()));
@@ -277,7 +277,7 @@ public final class BackupService {
         if (b.status() != BackupStatus.AVAILABLE) {
             throw CinderException.invalidBackup("Backup status must be available and not " + b.status().value() + ".");
         }
-        return rpc.exportRecord(hosts.pick(b.host(), b.availabilityZone()), id);
+        return rpc.exportRecord(hosts.pick(b.host(), hosts.zoneOf(b)), id);
     }
 
     /** POST /backups/import_record: creates (or revives) the row and casts the import. */
@@ -310,7 +310,7 @@ public final class BackupService {
 
     public void resetStatus(RequestContext ctx, String id, String status) {
         Backup b = get(ctx, id);
-        String host = hosts.pick(b.host(), b.availabilityZone());
+        String host = hosts.pick(b.host(), hosts.zoneOf(b));
         rpc.resetStatus(host, id, status);
     }
 }

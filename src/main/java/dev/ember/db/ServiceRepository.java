@@ -58,6 +58,13 @@ public final class ServiceRepository {
                 .execute();
     }
 
+    /** The availability zone of the backup service on {@code host}, up or not. */
+    public java.util.Optional<String> zoneOf(DSLContext dsl, String host) {
+        return dsl.select(SERVICES.AVAILABILITY_ZONE).from(SERVICES)
+                .where(SERVICES.BINARY.eq(BINARY)).and(SERVICES.DELETED.eq((byte) 0)).and(SERVICES.HOST.eq(host))
+                .fetchOptional(r -> r.value1());
+    }
+
     /** Enabled backup services whose heartbeat is younger than {@code downTimeSeconds}. */
     public List<ServiceRow> upBackupServices(DSLContext dsl, int downTimeSeconds) {
         LocalDateTime since = BackupRepository.now().minusSeconds(downTimeSeconds);
