@@ -331,9 +331,14 @@ public final class ApiServer {
         if (resp.ended()) {
             return;
         }
+        resp.putHeader("X-OpenStack-Request-Id", "req-" + UUID.randomUUID());
+        if (rc.request().method() == HttpMethod.HEAD) {
+            // webob builds no body for HEAD, so the answer keeps Response's default type.
+            resp.setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=UTF-8").end();
+            return;
+        }
         Faults.Rendered r = Faults.webobNotFound(rc.request().getHeader(HttpHeaders.ACCEPT));
         resp.setStatusCode(404).putHeader(HttpHeaders.CONTENT_TYPE, r.contentType());
-        resp.putHeader("X-OpenStack-Request-Id", "req-" + UUID.randomUUID());
         resp.end(r.body());
     }
 

@@ -506,6 +506,12 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
                 c.put(BACKUPS.SNAPSHOT_ID, rec.text("snapshot_id"));
                 c.put(BACKUPS.DATA_TIMESTAMP, rec.time("data_timestamp"));
                 c.put(BACKUPS.ENCRYPTION_KEY_ID, rec.text("encryption_key_id"));
+                // cinder's manager updates the row with the record's fields (all but name, user_id,
+                // project_id, deleted_at, deleted and status): the backup keeps its creation time, and
+                // with it its place in lists ordered by created_at.
+                if (rec.time("created_at") != null) {
+                    c.put(BACKUPS.CREATED_AT, rec.time("created_at"));
+                }
                 backups.transition(dsl, backupId, Set.of(BackupStatus.CREATING), BackupStatus.AVAILABLE, c);
                 backups.refreshDependentCount(dsl, rec.text("parent_id"));
             });

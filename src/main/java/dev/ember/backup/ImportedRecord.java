@@ -75,6 +75,8 @@ public record ImportedRecord(ObjectNode fields) {
 
     public static String encode(Backup b, Map<String, Object> driverInfo) {
         ObjectNode o = JSON.createObjectNode();
+        // cinder's encode_record: the driver's info first, then the object's fields in their order.
+        o.set("driver_info", JSON.valueToTree(driverInfo));
         o.put("id", b.id());
         o.put("user_id", b.userId());
         o.put("project_id", b.projectId());
@@ -104,12 +106,8 @@ public record ImportedRecord(ObjectNode fields) {
         o.put("updated_at", time(b.updatedAt()));
         o.put("deleted_at", time(b.deletedAt()));
         o.put("deleted", b.deleted());
-        o.set("driver_info", JSON.valueToTree(driverInfo));
-        try {
-            return Base64.getEncoder().encodeToString(JSON.writeValueAsBytes(o));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return Base64.getEncoder().encodeToString(
+                dev.ember.driver.PyJson.dumps(o).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     private static String time(LocalDateTime t) {

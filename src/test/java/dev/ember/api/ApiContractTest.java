@@ -650,6 +650,11 @@ class ApiContractTest {
         assertEquals(404, r.status());
         assertEquals("text/html; charset=UTF-8", r.header("Content-Type"));
         assertNull(r.header("OpenStack-API-Version"));
+        // webob builds no body for HEAD: the default type stays, whatever Accept asks for.
+        Api.Resp json = api.raw("HEAD", "/v3/" + api.project + "/backups", null,
+                Map.of("X-Auth-Token", api.user + ":" + api.project, "Accept", "application/json"));
+        assertEquals(404, json.status());
+        assertEquals("text/html; charset=UTF-8", json.header("Content-Type"));
     }
 
     @Test

@@ -28,6 +28,7 @@ public final class ServiceMetadata {
     }
 
     public static String of(String base) {
-        return JSON.createObjectNode().put("base", base).toString();
+        // As cinder's json.dumps writes it: {"base": "volume-..."}.
+        return dev.ember.driver.PyJson.dumps(JSON.createObjectNode().put("base", base));
     }
 }
