@@ -27,7 +27,11 @@ public final class ServiceMetadata {
         }
     }
 
+    /**
+     * Exactly what cinder's Ceph driver stores: {@code '{"base": "%s"}' % base_name} (with the space
+     * after the colon, as the golden backups of Debian's cinder-backup show).
+     */
     public static String of(String base) {
-        return JSON.createObjectNode().put("base", base).toString();
+        return "{\"base\": \"" + base + "\"}";
     }
 }
