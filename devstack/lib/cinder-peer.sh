@@ -18,7 +18,8 @@
 # CINDER_PEER_DB (cinder_interop), CINDER_PEER_VHOST (ember-interop), CINDER_PEER_API_PORT (18786),
 # CINDER_PEER_PROJECT / CINDER_PEER_USER (hex ids), CINDER_PEER_SERVICES (cinder-api cinder-scheduler
 # cinder-volume; add cinder-backup to run Debian's too, its package is then installed),
-# EMBER_CEPH_DIR (data/ceph).
+# EMBER_CEPH_DIR (data/ceph), CINDER_PEER_BACKUP_DRIVER (cinder.backup.drivers.ceph.CephBackupDriver),
+# CINDER_PEER_BACKUP_OPTIONS (extra "key = value" lines for [DEFAULT], e.g. the posix driver's).
 
 _CP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CINDER_PEER_DIR=${CINDER_PEER_DIR:-$_CP_ROOT/data/cinder-peer}
@@ -92,7 +93,8 @@ osapi_volume_workers = 1
 enabled_backends = ceph
 default_volume_type = __DEFAULT__
 storage_availability_zone = nova
-backup_driver = cinder.backup.drivers.ceph.CephBackupDriver
+backup_driver = ${CINDER_PEER_BACKUP_DRIVER:-cinder.backup.drivers.ceph.CephBackupDriver}
+${CINDER_PEER_BACKUP_OPTIONS:-}
 backup_ceph_conf = $_CP_CEPH_DIR/ceph.conf
 backup_ceph_user = cinder
 backup_ceph_pool = backups

@@ -27,6 +27,10 @@ public final class ServiceMetadata {
         }
     }
 
+    /**
+     * Exactly what cinder's Ceph driver stores: {@code '{"base": "%s"}' % base_name} (with the space
+     * after the colon, as the golden backups of Debian's cinder-backup show).
+     */
     public static String of(String base) {
         // As cinder's json.dumps writes it: {"base": "volume-..."}.
         return dev.ember.driver.PyJson.dumps(JSON.createObjectNode().put("base", base));

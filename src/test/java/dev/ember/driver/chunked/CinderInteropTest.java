@@ -1,36 +1,33 @@
 package dev.ember.driver.chunked;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.ember.driver.BackupRef;
+import dev.ember.testing.GoldenData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
+import java.util.stream.Stream;
 
-import static dev.ember.driver.chunked.DriverFixture.compressible;
-import static dev.ember.driver.chunked.DriverFixture.options;
-import static dev.ember.driver.chunked.DriverFixture.random;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Backups laid out the way cinder's chunked driver writes them (one compress() call per whole
- * object, every chunk of a full backup stored, zeros included) restore with Ember, and Ember
- * incrementals chain onto them.
+ * Golden backups written by Debian's real cinder-backup (posix driver, cinder 21.3.1 "Zed"; see
+ * src/test/resources/golden/README.md): every chain member restores with Ember to the bytes cinder
+ * backed up, an Ember incremental chains onto cinder's chain (reading cinder's sha256file), and
+ * Ember deletes cinder's objects.
  */
 class CinderInteropTest {
-
-    private static final int KIB = 1024;
-    private static final long CHUNK = 64 * KIB;
-    private static final int SHA = 4 * KIB;
 
     @TempDir
     Path dir;
@@ -46,102 +43,128 @@ class CinderInteropTest {
         fx.close();
     }
 
-    /** Writes a backup as cinder's ChunkedBackupDriver.backup() would; returns the stored ref. */
-    private BackupRef cinderBackup(ObjectStore store, BackupRef ref, byte[] data, List<String> parentShas,
-                                   String algorithm) throws Exception {
-        String container = ContainerNaming.POSIX.containerFor(ref);
-        store.createContainer(container);
-        BackupPrefix prefix = BackupPrefix.forBackup(ref);
-        Compression c = Compression.parse(algorithm);
-        List<ObjectEntry> objects = new ArrayList<>();
-        List<String> shas = new ArrayList<>();
-        int shaIndex = 0;
-        for (int off = 0; off < data.length; off += (int) CHUNK) {
-            byte[] chunk = Arrays.copyOfRange(data, off, (int) Math.min(data.length, off + CHUNK));
-            List<String> chunkShas = new ArrayList<>();
-            for (int b = 0; b < chunk.length; b += SHA) {
-                chunkShas.add(hex("SHA-256", Arrays.copyOfRange(chunk, b, Math.min(chunk.length, b + SHA))));
-            }
-            shas.addAll(chunkShas);
-            if (parentShas == null) {
-                objects.add(put(store, container, prefix, objects.size() + 1, off, chunk, c, algorithm));
-                continue;
-            }
-            int extent = -1;
-            for (int i = 0; i <= chunkShas.size(); i++, shaIndex++) {
-                boolean changed = i < chunkShas.size() && !chunkShas.get(i).equals(parentShas.get(shaIndex));
-                if (changed && extent < 0) {
-                    extent = i * SHA;
-                } else if (!changed && extent >= 0) {
-                    int end = Math.min(chunk.length, i * SHA);
-                    objects.add(put(store, container, prefix, objects.size() + 1, off + extent,
-                            Arrays.copyOfRange(chunk, extent, end), c, algorithm));
-                    extent = -1;
+    /** Copies cinder's backup tree (as it wrote it) into the fixture's backup root. */
+    private void copyGolden(GoldenData g) throws IOException {
+        Path from = g.dir.resolve("backup");
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path p : files.toList()) {
+                Path to = fx.root.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(p, to);
                 }
             }
-            shaIndex--; // the loop's extra step past the last block
-        }
-        BackupHeader header = BackupHeader.of(ref);
-        var shaDoc = header.toMap();
-        shaDoc.put("chunk_size", SHA);
-        shaDoc.put("sha256s", shas);
-        write(store, container, prefix.shaFileName(), PyJson.dumps(shaDoc).getBytes(StandardCharsets.UTF_8));
-        write(store, container, prefix.metadataName(),
-                new BackupMetadataFile(header, ref.parentId(), objects, null).toJson().getBytes(StandardCharsets.UTF_8));
-        lastShas = shas;
-        return ref.withStored(container, prefix.value());
-    }
-
-    private List<String> lastShas;
-
-    private static ObjectEntry put(ObjectStore store, String container, BackupPrefix prefix, int n, long offset,
-                                   byte[] data, Compression c, String algorithm) throws Exception {
-        byte[] compressed = CompressionTest.cinderCompress(c, data);
-        boolean useIt = c != Compression.NONE && compressed.length < data.length;
-        write(store, container, prefix.objectName(n), useIt ? compressed : data);
-        return new ObjectEntry(prefix.objectName(n), offset, data.length, useIt ? algorithm : "none", hex("MD5", data));
-    }
-
-    private static void write(ObjectStore store, String container, String name, byte[] bytes) throws Exception {
-        try (ObjectWriter w = store.create(container, name)) {
-            w.write(bytes);
-            w.commit();
         }
     }
 
-    private static String hex(String algorithm, byte[] data) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(data));
+    private static ChunkedOptions optionsOf(GoldenData g, String algorithm) {
+        return DriverFixture.options(g.expected.get("backup_file_size").asLong(),
+                g.expected.get("backup_sha_block_size_bytes").asInt(), algorithm);
     }
 
-    private static byte[] volume() {
-        byte[] v = new byte[300 * KIB + 4 * KIB];
-        System.arraycopy(compressible(100 * KIB, 1), 0, v, 0, 100 * KIB);
-        System.arraycopy(random(50 * KIB, 2), 0, v, 180 * KIB, 50 * KIB);
-        return v;
+    /** Compares restored bytes with the regenerated expected content and its recorded SHA-256. */
+    private static void assertContent(GoldenData g, int steps, String sha, byte[] actual, String what) {
+        byte[] expected = g.content(steps, 0, actual.length);
+        long diff = GoldenData.firstDifference(expected, actual);
+        if (diff >= 0) {
+            fail(what + ": restored bytes differ from the expected volume content first at offset " + diff);
+        }
+        if (sha != null) {
+            assertEquals(sha, GoldenData.hex(GoldenData.sha256(actual)), what + ": SHA-256 of the restored volume");
+        }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"zlib", "gzip", "bz2", "zstd", "none"})
-    void cinderChainsRestoreAndEmberIncrementalsChainOntoThem(String algorithm) throws Exception {
-        ChunkedBackupDriver driver = fx.driver(options(CHUNK, SHA, algorithm));
-        byte[] v0 = volume();
-        BackupRef full = cinderBackup(driver.store(), fx.ref(null), v0, null, algorithm);
-        List<String> fullShas = lastShas;
-        assertArrayEquals(v0, fx.restore(driver, List.of(full), v0.length));
+    @ValueSource(strings = {"zlib", "bz2", "none"})
+    void cinderWrittenChainsRestore(String algorithm) throws Exception {
+        GoldenData g = GoldenData.load("posix/" + algorithm);
+        copyGolden(g);
+        ChunkedBackupDriver driver = fx.driver(optionsOf(g, algorithm));
+        int size = g.expected.get("volume_data_bytes").asInt();
+        assertEquals(3, g.count());
+        for (int i = 0; i < g.count(); i++) {
+            JsonNode e = g.backup(i);
+            List<BackupRef> chain = g.chain(i);
+            assertEquals(i + 1, chain.size(), "chain of " + e.get("name"));
+            // the expected data itself is what cinder read (checked by the generator too)
+            assertEquals(e.get("volume_sha256").asText(),
+                    GoldenData.hex(GoldenData.sha256(g.content(e.get("plan_steps").asInt(), 0, size))));
+            // Ember reads cinder's _metadata: as many objects as cinder's row counts
+            BackupMetadataFile meta = fx.metadata(chain.get(i));
+            assertEquals(g.row(i).get("object_count").asInt(), meta.objects().size(), "objects of " + e.get("name"));
+            assertEquals(g.row(i).get("parent_id").isNull() ? null : g.row(i).get("parent_id").asText(),
+                    meta.parentId());
+            byte[] restored = fx.restore(driver, chain, size);
+            assertContent(g, e.get("plan_steps").asInt(), e.get("volume_sha256").asText(), restored,
+                    algorithm + " " + e.get("name").asText());
+        }
+        if (!algorithm.equals("none")) {
+            // the golden set really holds compressed objects (not only "none" ones)
+            assertTrue(fx.metadata(g.ref(0)).objects().stream().anyMatch(o -> o.compression().equals(algorithm)));
+        }
+    }
 
-        // A cinder incremental on top of the cinder full.
-        byte[] v1 = v0.clone();
-        Arrays.fill(v1, 10 * KIB, 30 * KIB, (byte) 0);
-        v1[200 * KIB] ^= 1;
-        BackupRef inc1 = cinderBackup(driver.store(), fx.ref(full.id()), v1, fullShas, algorithm);
-        assertEquals(2, fx.metadata(inc1).objects().size());
-        assertArrayEquals(v1, fx.restore(driver, List.of(full, inc1), v1.length));
+    @ParameterizedTest
+    @ValueSource(strings = {"zlib", "bz2", "none"})
+    void cinderWrittenChainsRestoreOntoADirtyVolume(String algorithm) throws Exception {
+        // Every byte of the target comes from cinder's objects (its full backup covers the volume).
+        GoldenData g = GoldenData.load("posix/" + algorithm);
+        copyGolden(g);
+        ChunkedBackupDriver driver = fx.driver(optionsOf(g, algorithm));
+        int size = g.expected.get("volume_data_bytes").asInt();
+        for (int i = 0; i < g.count(); i++) {
+            Path target = fx.volume(GoldenData.pattern("random", 99, size));
+            fx.restoreOnto(driver, g.chain(i), target);
+            assertContent(g, g.backup(i).get("plan_steps").asInt(), g.backup(i).get("volume_sha256").asText(),
+                    Files.readAllBytes(target), algorithm + " " + g.backup(i).get("name").asText() + " onto a dirty volume");
+        }
+    }
 
-        // An Ember incremental on top of the cinder chain, reading cinder's sha256file.
-        byte[] v2 = v1.clone();
-        System.arraycopy(random(8 * KIB, 3), 0, v2, 120 * KIB, 8 * KIB);
-        BackupRef inc2 = fx.backup(driver, fx.ref(inc1.id()), inc1, fx.volume(v2));
-        assertEquals(List.of(120L * KIB), fx.metadata(inc2).objects().stream().map(ObjectEntry::offset).toList());
-        assertArrayEquals(v2, fx.restore(driver, List.of(full, inc1, inc2), v2.length));
+    @ParameterizedTest
+    @ValueSource(strings = {"zlib", "bz2", "none"})
+    void emberIncrementalChainsOntoCinderChainAndEmberDeletesCinderObjects(String algorithm) throws Exception {
+        GoldenData g = GoldenData.load("posix/" + algorithm);
+        copyGolden(g);
+        ChunkedBackupDriver driver = fx.driver(optionsOf(g, algorithm));
+        int size = g.expected.get("volume_data_bytes").asInt();
+        BackupRef top = g.ref(2);
+
+        // The volume as cinder last backed it up, plus two new writes: one inside a SHA block
+        // (100 bytes at 64 KiB + 10), one spanning two blocks (6 KiB at 333 KiB + 500).
+        byte[] v = g.content(3, 0, size);
+        byte[] w1 = GoldenData.pattern("random", 77, 100);
+        byte[] w2 = GoldenData.pattern("text", 78, 6 * 1024);
+        System.arraycopy(w1, 0, v, 64 * 1024 + 10, w1.length);
+        System.arraycopy(w2, 0, v, 333 * 1024 + 500, w2.length);
+        BackupRef ref = new BackupRef(java.util.UUID.randomUUID().toString(), g.volumeId(), 1, null, null,
+                "ember-on-cinder", "", DriverFixture.CREATED, top.id());
+        BackupRef ember = fx.backup(driver, ref, top, fx.volume(v));
+
+        // Only the changed SHA blocks are written: [64 KiB, 68 KiB) and [332 KiB, 340 KiB).
+        List<Long> offsets = fx.metadata(ember).objects().stream().map(ObjectEntry::offset).toList();
+        List<Long> lengths = fx.metadata(ember).objects().stream().map(ObjectEntry::length).toList();
+        assertEquals(List.of(64L * 1024, 332L * 1024), offsets);
+        assertEquals(List.of(4L * 1024, 8L * 1024), lengths);
+
+        List<BackupRef> chain = new ArrayList<>(g.chain(2));
+        chain.add(ember);
+        byte[] restored = fx.restore(driver, chain, size);
+        long diff = GoldenData.firstDifference(v, restored);
+        assertEquals(-1, diff, "Ember incremental on cinder's chain: first differing byte");
+
+        // Ember deletes cinder's backups (top first): every object cinder wrote goes.
+        driver.delete(ember);
+        for (int i = 2; i >= 0; i--) {
+            BackupRef b = g.ref(i);
+            Path container = fx.containerDir(b);
+            try (Stream<Path> files = Files.list(container)) {
+                assertFalse(files.toList().isEmpty());
+            }
+            driver.delete(b);
+            try (Stream<Path> files = Files.list(container)) {
+                assertEquals(List.of(), files.toList(), "left in " + b.container());
+            }
+        }
     }
 }

@@ -70,6 +70,18 @@ public final class RbdFixture implements AutoCloseable {
         return id;
     }
 
+    /** Takes an existing volume id (e.g. a golden backup's) into this fixture's clean-up. */
+    String adoptVolume(String id) {
+        volumeIds.add(id);
+        return id;
+    }
+
+    /** Takes a backup id into the clean-up of {@code backup.<id>.meta}. */
+    String adoptBackup(String id) {
+        backupIds.add(id);
+        return id;
+    }
+
     String newBackupId() {
         String id = UUID.randomUUID().toString();
         backupIds.add(id);
