@@ -32,7 +32,6 @@ public final class ServiceMetadata {
      * after the colon, as the golden backups of Debian's cinder-backup show).
      */
     public static String of(String base) {
-        // As cinder's json.dumps writes it: {"base": "volume-..."}.
         return dev.ember.driver.PyJson.dumps(JSON.createObjectNode().put("base", base));
     }
 }
