@@ -535,6 +535,16 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
     public void cleanupIncompleteOperations() {
         List<Backup> owned = tx(dsl -> backups.ownedBy(dsl, host,
                 Set.of(BackupStatus.CREATING, BackupStatus.RESTORING, BackupStatus.DELETING)));
+        if (!owned.isEmpty()) {
+            // The start waits here: a killed process's Ceph watches and exclusive locks hold its images
+            // until the cluster expires them (osd_client_watch_timeout, 30 s by default), and the
+            // operator should know why the service is not up yet.
+            LOG.info("settling {} operation(s) a previous process of host {} left unfinished ({}); images a killed "
+                    + "process still holds are released by Ceph when its watches expire, which can take "
+                    + "osd_client_watch_timeout", owned.size(), host,
+                    owned.stream().map(b -> b.id() + " " + b.status().value()).collect(java.util.stream.Collectors.joining(", ")));
+        }
+        long settleStart = System.nanoTime();
         for (Backup b : owned) {
             try {
                 switch (b.status()) {
@@ -570,6 +580,10 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.error("cleanup of backup {} failed", b.id(), e);
             }
+        }
+        if (!owned.isEmpty()) {
+            LOG.info("settled the unfinished operations in {} ms",
+                    java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - settleStart));
         }
     }
 
