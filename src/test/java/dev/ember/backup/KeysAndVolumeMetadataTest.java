@@ -294,6 +294,16 @@ class KeysAndVolumeMetadataTest {
         api.awaitBackupStatus(backup, "available");
         JsonObject again = api.awaitVolumeStatus(vol, "available");
         assertEquals("keep-me", again.getString("name"));
+        // An encrypted backup onto a volume of another type: cinder's EncryptedBackupOperationFailed.
+        String other = api.createVolume(1);
+        api.awaitVolumeStatus(other, "available");
+        TestDatabase.execute("UPDATE volumes SET volume_type_id = ? WHERE id = ?", UUID.randomUUID().toString(), other);
+        Api.Resp mismatch = api.post("/backups/" + backup + "/restore",
+                "{\"restore\": {\"volume_id\": \"" + other + "\"}}");
+        assertEquals(202, mismatch.status(), mismatch.text());
+        api.awaitBackupStatus(backup, "available");
+        api.awaitVolumeStatus(other, "error_restoring");
+        assertNull(TestDatabase.queryString("SELECT encryption_key_id FROM volumes WHERE id = ?", other));
         // The backup's user metadata replaced the volume's; its own backup sets no src_backup_id.
         assertEquals(Map.of("written-by", "cinder", "purpose", "interop"),
                 api.get("/volumes/" + vol + "/metadata").json().getJsonObject("metadata").getMap());
