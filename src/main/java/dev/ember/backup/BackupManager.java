@@ -189,8 +189,8 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
         try (VolumeLocks.Held held = volumeLocks.lock(volume.id())) {
             BackupOutcome outcome;
             try (VolumeDevice device = volumeBackend.openBackupSource(volume, backup.snapshotId())) {
-                outcome = driver.backup(backup.ref().withVolumeMeta(volumeMeta), parent == null ? null : parent.ref(), device,
-                        done -> LOG.debug("backup {}: {} bytes", backupId, done));
+                outcome = driver.backup(backup.ref().withVolumeMeta(volumeMeta), parent == null ? null : parent.ref(),
+                        device, done -> LOG.debug("backup {}: {} bytes", backupId, done));
             } catch (BackupDriverException.LeftoversRemain e) {
                 failCreate(backup, volume, e.getMessage());
                 String volumeId = volume.id();
@@ -361,10 +361,12 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
         if (backupKey == null) {
             backupKey = restoredKey;
             String adopted = restoredKey;
-            txRun(dsl -> backups.update(dsl, backup.id(), Collections.<Field<?>, Object>singletonMap(BACKUPS.ENCRYPTION_KEY_ID, adopted)));
+            txRun(dsl -> backups.update(dsl, backup.id(),
+                    Collections.<Field<?>, Object>singletonMap(BACKUPS.ENCRYPTION_KEY_ID, adopted)));
         }
         String newKey = keyManager.cloneKey(backupKey);
-        txRun(dsl -> volumes.update(dsl, volume.id(), Collections.<Field<?>, Object>singletonMap(VOLUMES.ENCRYPTION_KEY_ID, newKey)));
+        txRun(dsl -> volumes.update(dsl, volume.id(),
+                Collections.<Field<?>, Object>singletonMap(VOLUMES.ENCRYPTION_KEY_ID, newKey)));
     }
 
     private boolean stillRestoring(String backupId) {
@@ -446,13 +448,15 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
                 try {
                     keyManager.deleteKey(backup.encryptionKeyId());
                 } catch (KeyManagerException | RuntimeException e) {
-                    LOG.error("deleting the encryption key {} of backup {} failed", backup.encryptionKeyId(), backupId, e);
+                    LOG.error("deleting the encryption key {} of backup {} failed", backup.encryptionKeyId(), backupId,
+                            e);
                     txRun(dsl -> backups.transition(dsl, backupId, Set.of(BackupStatus.DELETING), BackupStatus.ERROR,
                             Map.of(BACKUPS.FAIL_REASON, truncate("Deleting the backup's encryption key "
                                     + backup.encryptionKeyId() + " failed: " + describe(e)))));
                     return;
                 }
-                txRun(dsl -> backups.update(dsl, backupId, Collections.<Field<?>, Object>singletonMap(BACKUPS.ENCRYPTION_KEY_ID, null)));
+                txRun(dsl -> backups.update(dsl, backupId,
+                        Collections.<Field<?>, Object>singletonMap(BACKUPS.ENCRYPTION_KEY_ID, null)));
             }
             txRun(dsl -> {
                 Map<String, Integer> deltas = new LinkedHashMap<>();
