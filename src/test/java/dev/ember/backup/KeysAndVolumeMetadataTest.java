@@ -216,6 +216,9 @@ class KeysAndVolumeMetadataTest {
         assertEquals("available", b.getString("status"), b.getString("fail_reason"));
         String backupKey = TestDatabase.queryString("SELECT encryption_key_id FROM backups WHERE id = ?", backup);
         assertNotNull(backupKey, "backups.encryption_key_id is the clone of the volume's key");
+        // cinder's 3.64 backup view shows the key id, except the ConfKeyManager's fixed one.
+        JsonObject shown = api.call("GET", "/backups/" + backup, null, "3.64").json().getJsonObject("backup");
+        assertEquals(ConfKeyManager.KEY_ID.equals(backupKey) ? null : backupKey, shown.getString("encryption_key_id"));
 
         // cinder's BackupMetadataAPI JSON, as json.dumps writes it.
         String meta = layout.read(backup);
