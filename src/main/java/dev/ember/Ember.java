@@ -62,6 +62,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Ember implements AutoCloseable {
 
+
+    /** Ember's Keystone service token ([keystone_authtoken]) for Barbican; null without Keystone. */
+    private static java.util.function.Supplier<String> serviceToken(Config config) {
+        if (!"keystone".equals(config.get("auth_strategy", "keystone"))
+                || config.find(dev.ember.auth.KeystoneSettings.SECTION, "auth_url").isEmpty()) {
+            return null;
+        }
+        dev.ember.auth.ServiceTokenProvider tokens = new dev.ember.auth.ServiceTokenProvider(
+                dev.ember.auth.KeystoneSettings.fromConfig(config), java.time.Clock.systemUTC());
+        return () -> {
+            try {
+                return tokens.get();
+            } catch (dev.ember.auth.KeystoneUnavailableException e) {
+                throw new IllegalStateException("no Keystone service token for Barbican: " + e.getMessage(), e);
+            }
+        };
+    }
     private static final Logger LOG = LoggerFactory.getLogger(Ember.class);
     /** cinder's RPC and object versions that a Zed cinder-backup reports in its service row. */
     static final String RPC_VERSION = "2.3";
@@ -182,6 +199,7 @@ public final class Ember implements AutoCloseable {
 
         BackupManager manager = new BackupManager(db, backups, volumes, quotas, driver, volumeBackend, host);
         manager.setAvailabilityZone(zone);
+        manager.setKeyManager(dev.ember.keymgr.KeyManagers.fromConfig(config, serviceToken(config)));
         db.txRun(dsl -> services.register(dsl, host, zone, RPC_VERSION, OBJECT_VERSION));
         manager.cleanupIncompleteOperations();
 

@@ -100,6 +100,12 @@ public final class ApiServer {
             api(HttpMethod.GET, "/volumes/detail", v30, vc::detail);
             api(HttpMethod.GET, "/volumes/:id", v30, vc::show);
             api(HttpMethod.DELETE, "/volumes/:id", v30, vc::delete);
+            api(HttpMethod.GET, "/volumes/:id/metadata", v30, vc::metadataIndex);
+            api(HttpMethod.POST, "/volumes/:id/metadata", v30, vc::metadataCreate);
+            api(HttpMethod.PUT, "/volumes/:id/metadata", v30, vc::metadataUpdateAll);
+            api(HttpMethod.GET, "/volumes/:id/metadata/:key", v30, vc::metadataShow);
+            api(HttpMethod.PUT, "/volumes/:id/metadata/:key", v30, vc::metadataUpdate);
+            api(HttpMethod.DELETE, "/volumes/:id/metadata/:key", v30, vc::metadataDelete);
             VolumeActions va = new VolumeActions(volumes);
             api(HttpMethod.POST, "/volumes/:id/action", v30, va::action);
             SnapshotsController sc = new SnapshotsController(volumes.snapshots(), settings.maxLimit());

@@ -62,7 +62,7 @@ final class VolumesController {
         }
         String name = text(v, "name") != null ? text(v, "name") : text(v, "display_name");
         String desc = text(v, "description") != null ? text(v, "description") : text(v, "display_description");
-        Volume created = volumes.create(r.context(), (int) size, name, desc);
+        Volume created = volumes.create(r.context(), (int) size, name, desc, strings(v.get("metadata")));
         return ApiResponse.json(202, new JsonObject().put("volume", detail(created, r)));
     }
 
@@ -158,6 +158,82 @@ final class VolumesController {
                     .put("host_name", a.attachedHost())
                     .put("device", a.mountpoint())
                     .put("attached_at", BackupViews.time(a.attachTime())));
+        }
+        return out;
+    }
+
+    // ------------------------------------- /volumes/{id}/metadata (cinder's volume_metadata) ---
+
+    /** cinder's volume_metadata schema {@code create} (also PUT of the whole set). */
+    private static final Schema METADATA = new Schema().prop("metadata", Schema.metadata(false))
+            .required("metadata");
+    /** {@code update}: {@code meta} with exactly one item. */
+    private static final Schema META = new Schema().prop("meta", v -> {
+        String err = Schema.metadata(false).check(v);
+        if (err != null) {
+            return err;
+        }
+        if (v.size() < 1) {
+            return "{} does not have enough properties";
+        }
+        return v.size() > 1 ? PyRepr.of(v) + " has too many properties" : null;
+    }).required("meta");
+
+    ApiResponse metadataIndex(ApiRequest r) {
+        return ApiResponse.json(200, new JsonObject().put("metadata",
+                json(volumes.getMetadata(r.context(), r.param("id")))));
+    }
+
+    ApiResponse metadataCreate(ApiRequest r) {
+        METADATA.validate(null, r.body());
+        return ApiResponse.json(200, new JsonObject().put("metadata", json(volumes.createMetadata(r.context(),
+                r.param("id"), strings(r.body().get("metadata"))))));
+    }
+
+    ApiResponse metadataUpdateAll(ApiRequest r) {
+        METADATA.validate(null, r.body());
+        return ApiResponse.json(200, new JsonObject().put("metadata", json(volumes.updateMetadata(r.context(),
+                r.param("id"), strings(r.body().get("metadata")), true))));
+    }
+
+    ApiResponse metadataShow(ApiRequest r) {
+        String key = r.param("key");
+        Map<String, String> md = volumes.getMetadata(r.context(), r.param("id"));
+        if (!md.containsKey(key)) {
+            throw CinderException.notFound("Volume " + r.param("id") + " has no metadata with key " + key + ".");
+        }
+        return ApiResponse.json(200, new JsonObject().put("meta", new JsonObject().put(key, md.get(key))));
+    }
+
+    ApiResponse metadataUpdate(ApiRequest r) {
+        META.validate(null, r.body());
+        String key = r.param("key");
+        Map<String, String> item = strings(r.body().get("meta"));
+        if (!item.containsKey(key)) {
+            throw CinderException.badRequest("Request body and URI mismatch");
+        }
+        if (item.size() > 1) {
+            throw CinderException.badRequest("Request body contains too many items");
+        }
+        volumes.updateMetadata(r.context(), r.param("id"), item, false);
+        return ApiResponse.json(200, new JsonObject().put("meta", json(item)));
+    }
+
+    ApiResponse metadataDelete(ApiRequest r) {
+        volumes.deleteMetadata(r.context(), r.param("id"), r.param("key"));
+        return ApiResponse.empty(200);
+    }
+
+    private static JsonObject json(Map<String, String> md) {
+        JsonObject o = new JsonObject();
+        md.forEach(o::put);
+        return o;
+    }
+
+    private static Map<String, String> strings(JsonNode n) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (n != null && n.isObject()) {
+            n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().isNull() ? null : e.getValue().asText()));
         }
         return out;
     }

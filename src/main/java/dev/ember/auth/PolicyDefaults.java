@@ -62,6 +62,10 @@ final class PolicyDefaults {
         RULES.put("volume:delete", member);
         RULES.put("volume:extend", member);
         RULES.put("volume:extend_attached_volume", member);
+        RULES.put("volume:get_volume_metadata", reader);
+        RULES.put("volume:create_volume_metadata", member);
+        RULES.put("volume:update_volume_metadata", member);
+        RULES.put("volume:delete_volume_metadata", member);
         RULES.put("volume_extension:volume_admin_actions:reset_status", adminApi);
         RULES.put("volume:get_all_snapshots", reader);
         RULES.put("volume:get_snapshot", reader);
@@ -84,6 +88,10 @@ final class PolicyDefaults {
         DEPRECATED.put("volume:delete", "rule:admin_or_owner");
         DEPRECATED.put("volume:extend", "rule:admin_or_owner");
         DEPRECATED.put("volume:extend_attached_volume", "rule:admin_or_owner");
+        DEPRECATED.put("volume:get_volume_metadata", "rule:admin_or_owner");
+        DEPRECATED.put("volume:create_volume_metadata", "rule:admin_or_owner");
+        DEPRECATED.put("volume:update_volume_metadata", "rule:admin_or_owner");
+        DEPRECATED.put("volume:delete_volume_metadata", "rule:admin_or_owner");
         DEPRECATED.put("volume:get_all_snapshots", "rule:admin_or_owner");
         DEPRECATED.put("volume:get_snapshot", "rule:admin_or_owner");
         DEPRECATED.put("volume:create_snapshot", "rule:admin_or_owner");

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * {@code X-Auth-Token} to validate user tokens. Obtained with openstack4j's password
  * authentication; reused until shortly before it expires or until Keystone rejects it.
  */
-final class ServiceTokenProvider {
+public final class ServiceTokenProvider {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServiceTokenProvider.class);
 
@@ -33,7 +33,7 @@ final class ServiceTokenProvider {
     private final org.openstack4j.core.transport.Config httpConfig;
     private ServiceToken current; // guarded by this
 
-    ServiceTokenProvider(KeystoneSettings settings, Clock clock) {
+    public ServiceTokenProvider(KeystoneSettings settings, Clock clock) {
         this.settings = settings;
         this.clock = clock;
         org.openstack4j.core.transport.Config c = org.openstack4j.core.transport.Config.newConfig()
@@ -46,7 +46,7 @@ final class ServiceTokenProvider {
     }
 
     /** A service token believed valid; issues one when there is none or it is about to expire. */
-    synchronized String get() throws KeystoneUnavailableException {
+    public synchronized String get() throws KeystoneUnavailableException {
         if (current == null || !clock.instant().isBefore(current.expiresAt().minus(EXPIRY_MARGIN))) {
             current = issue();
         }

@@ -12,6 +12,9 @@ import dev.ember.driver.ProgressListener;
 import dev.ember.driver.BackupRef;
 import dev.ember.driver.VolumeDevice;
 import dev.ember.error.CinderException;
+import dev.ember.keymgr.ConfKeyManager;
+import dev.ember.keymgr.KeyManager;
+import dev.ember.keymgr.KeyManagerException;
 import dev.ember.rpc.BackupRpc;
 import dev.ember.rpc.BackupRpcEndpoint;
 import dev.ember.rpc.notify.BackupUsage;
@@ -58,6 +61,8 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
     /** Backups of one volume and the removal of a failed backup's leftovers never overlap in this process. */
     private final VolumeLocks volumeLocks = new VolumeLocks();
     private volatile Notifier notifier = Notifier.noop();
+    /** Where volume encryption keys are cloned and deleted (cinder's castellan key_manager.API). */
+    private volatile KeyManager keyManager = new ConfKeyManager(null);
     private final SnapshotRepository snapshots = new SnapshotRepository();
 
     private volatile String availabilityZone;
@@ -87,6 +92,11 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
     /** This host's storage_availability_zone, which imported backups take (as cinder's manager). */
     public void setAvailabilityZone(String zone) {
         this.availabilityZone = zone;
+    }
+
+    /** The key manager ({@code [key_manager] backend}); default: cinder's ConfKeyManager without a key. */
+    public void setKeyManager(KeyManager keyManager) {
+        this.keyManager = keyManager == null ? new ConfKeyManager(null) : keyManager;
     }
 
     /** Where backup.* notifications go (default: nowhere). */
@@ -156,6 +166,19 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
             return;
         }
         txRun(dsl -> backups.update(dsl, backupId, Map.of(BACKUPS.SERVICE, driver.serviceName())));
+        // cinder's _start_backup: a copy of the volume's key, so the backup outlives the volume's.
+        if (volume.encryptionKeyId() != null && backup.encryptionKeyId() == null) {
+            String clone;
+            try {
+                clone = keyManager.cloneKey(volume.encryptionKeyId());
+            } catch (KeyManagerException | RuntimeException e) {
+                failCreate(backup, volume, describe(e));
+                return;
+            }
+            txRun(dsl -> backups.update(dsl, backupId, Map.of(BACKUPS.ENCRYPTION_KEY_ID, clone)));
+        }
+        // cinder's BackupMetadataAPI.get: the volume's metadata, stored with the data by the driver.
+        String volumeMeta = tx(dsl -> BackupMetadataApi.get(dsl, volume.id()));
         Backup parent = backup.parentId() == null ? null : tx(dsl -> backups.find(dsl, backup.parentId())).orElse(null);
         if (backup.parentId() != null && parent == null) {
             failCreate(backup, volume, "Parent backup " + backup.parentId() + " no longer exists.");
@@ -167,8 +190,8 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
         try (VolumeLocks.Held held = volumeLocks.lock(volume.id())) {
             BackupOutcome outcome;
             try (VolumeDevice device = volumeBackend.openBackupSource(volume, backup.snapshotId())) {
-                outcome = driver.backup(backup.ref(), parent == null ? null : parent.ref(), device,
-                        stopWhenNoLongerCreating(backupId));
+                outcome = driver.backup(backup.ref().withVolumeMeta(volumeMeta), parent == null ? null : parent.ref(),
+                        device, stopWhenNoLongerCreating(backupId));
             } catch (BackupDriverException.LeftoversRemain e) {
                 failCreate(backup, volume, e.getMessage());
                 String volumeId = volume.id();
@@ -287,6 +310,7 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
                 driver.restore(chain, device, () -> stillRestoring(backupId));
                 device.flush();
             }
+            restoreVolumeMetadata(backup, volume, driver.volumeMetadata(chain));
         } catch (BackupDriverException.Cancelled e) {
             LOG.warn("restore of backup {} cancelled", backupId);
             txRun(dsl -> volumes.transition(dsl, volumeId, restoringStates, "error", Map.of()));
@@ -339,6 +363,37 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
                 }
             }
         };
+    }
+
+    /**
+     * What cinder's restore does after the data: the driver's put_metadata of each stored volume
+     * metadata, then the manager's key housekeeping (_run_restore): when the restore changed the
+     * volume's key, the volume's previous key is deleted and the volume gets a new clone of the
+     * backup's key (a backup that predates backups.encryption_key_id adopts the restored id).
+     */
+    private void restoreVolumeMetadata(Backup backup, Volume volume, List<String> metas) throws KeyManagerException {
+        if (!metas.isEmpty()) {
+            txRun(dsl -> metas.forEach(json -> BackupMetadataApi.put(dsl, volume.id(), json)));
+        }
+        String restoredKey = tx(dsl -> volumes.find(dsl, volume.id())).map(Volume::encryptionKeyId).orElse(null);
+        String origKey = volume.encryptionKeyId();
+        if (java.util.Objects.equals(restoredKey, origKey)) {
+            return;
+        }
+        LOG.info("updating encryption key ID for volume {} from backup {}", volume.id(), backup.id());
+        if (origKey != null) {
+            keyManager.deleteKey(origKey);
+        }
+        String backupKey = backup.encryptionKeyId();
+        if (backupKey == null) {
+            backupKey = restoredKey;
+            String adopted = restoredKey;
+            txRun(dsl -> backups.update(dsl, backup.id(),
+                    Collections.<Field<?>, Object>singletonMap(BACKUPS.ENCRYPTION_KEY_ID, adopted)));
+        }
+        String newKey = keyManager.cloneKey(backupKey);
+        txRun(dsl -> volumes.update(dsl, volume.id(),
+                Collections.<Field<?>, Object>singletonMap(VOLUMES.ENCRYPTION_KEY_ID, newKey)));
     }
 
     private boolean stillRestoring(String backupId) {
@@ -414,6 +469,21 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
                             Map.of(BACKUPS.FAIL_REASON, truncate(describe(e)))));
                     return;
                 }
+            }
+            // cinder's delete_backup: the backup's copy of the volume key goes with it.
+            if (backup.encryptionKeyId() != null) {
+                try {
+                    keyManager.deleteKey(backup.encryptionKeyId());
+                } catch (KeyManagerException | RuntimeException e) {
+                    LOG.error("deleting the encryption key {} of backup {} failed", backup.encryptionKeyId(), backupId,
+                            e);
+                    txRun(dsl -> backups.transition(dsl, backupId, Set.of(BackupStatus.DELETING), BackupStatus.ERROR,
+                            Map.of(BACKUPS.FAIL_REASON, truncate("Deleting the backup's encryption key "
+                                    + backup.encryptionKeyId() + " failed: " + describe(e)))));
+                    return;
+                }
+                txRun(dsl -> backups.update(dsl, backupId,
+                        Collections.<Field<?>, Object>singletonMap(BACKUPS.ENCRYPTION_KEY_ID, null)));
             }
             txRun(dsl -> {
                 Map<String, Integer> deltas = new LinkedHashMap<>();

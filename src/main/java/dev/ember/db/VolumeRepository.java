@@ -104,6 +104,32 @@ public final class VolumeRepository {
         }
     }
 
+    /**
+     * cinder's volume_metadata_update: sets every key of {@code metadata}; with {@code delete} the
+     * keys not in it are (soft-)deleted. Returns the volume's metadata afterwards.
+     */
+    public Map<String, String> updateMetadata(DSLContext dsl, String volumeId, Map<String, String> metadata,
+                                              boolean delete) {
+        if (delete) {
+            LocalDateTime now = BackupRepository.now();
+            Condition stale = metadata.isEmpty() ? org.jooq.impl.DSL.trueCondition()
+                    : VOLUME_METADATA.KEY.notIn(metadata.keySet());
+            dsl.update(VOLUME_METADATA).set(VOLUME_METADATA.DELETED, (byte) 1).set(VOLUME_METADATA.DELETED_AT, now)
+                    .where(VOLUME_METADATA.VOLUME_ID.eq(volumeId)).and(VOLUME_METADATA.DELETED.eq((byte) 0))
+                    .and(stale).execute();
+        }
+        metadata.forEach((k, v) -> putMetadata(dsl, volumeId, k, v));
+        return metadata(dsl, volumeId);
+    }
+
+    /** cinder's volume_metadata_delete: false when the key is not there. */
+    public boolean deleteMetadata(DSLContext dsl, String volumeId, String key) {
+        LocalDateTime now = BackupRepository.now();
+        return dsl.update(VOLUME_METADATA).set(VOLUME_METADATA.DELETED, (byte) 1).set(VOLUME_METADATA.DELETED_AT, now)
+                .set(VOLUME_METADATA.UPDATED_AT, now).where(VOLUME_METADATA.VOLUME_ID.eq(volumeId))
+                .and(VOLUME_METADATA.KEY.eq(key)).and(VOLUME_METADATA.DELETED.eq((byte) 0)).execute() > 0;
+    }
+
     static Volume toVolume(VolumesRecord r) {
         return new Volume(r.getId(), r.getUserId(), r.getProjectId(), r.getHost(),
                 r.getSize() == null ? 0 : r.getSize(), r.getAvailabilityZone(), r.getStatus(), r.getAttachStatus(),

@@ -36,6 +36,16 @@ public interface BackupDriver {
     void restore(List<BackupRef> chain, VolumeDevice target, java.util.function.BooleanSupplier cancelled)
             throws BackupDriverException;
 
+    /**
+     * The volume metadata (cinder's BackupMetadataAPI JSON) stored with the backups of
+     * {@code chain}, in the order cinder's driver puts it back on the restored volume: the chunked
+     * driver every backup's {@code volume_meta} from the full one up, the Ceph driver only the
+     * restored backup's {@code backup.<id>.meta} object. Backups that stored none are left out.
+     */
+    default List<String> volumeMetadata(List<BackupRef> chain) throws BackupDriverException {
+        return List.of();
+    }
+
     /** Removes this backup's own data (never its parent's). Missing data is not an error. */
     void delete(BackupRef backup) throws BackupDriverException;
 

@@ -11,6 +11,8 @@ import java.time.LocalDateTime;
  * @param serviceMetadata backups.service_metadata written by the driver at backup time (may be null)
  * @param parentId        backups.parent_id (null for a full backup)
  * @param createdAt       backups.created_at in UTC
+ * @param volumeMeta      the volume's metadata at backup time, cinder's BackupMetadataAPI JSON
+ *                        ({@code volume_meta}; the Ceph driver's {@code backup.<id>.meta}); null: none
  */
 public record BackupRef(
         String id,
@@ -21,9 +23,22 @@ public record BackupRef(
         String displayName,
         String displayDescription,
         LocalDateTime createdAt,
-        String parentId) {
+        String parentId,
+        String volumeMeta) {
 
     public static final long GIB = 1024L * 1024 * 1024;
+
+    public BackupRef(String id, String volumeId, int sizeGb, String container, String serviceMetadata,
+                     String displayName, String displayDescription, LocalDateTime createdAt, String parentId) {
+        this(id, volumeId, sizeGb, container, serviceMetadata, displayName, displayDescription, createdAt, parentId,
+                null);
+    }
+
+    /** This backup with the volume metadata to store along with its data. */
+    public BackupRef withVolumeMeta(String json) {
+        return new BackupRef(id, volumeId, sizeGb, container, serviceMetadata, displayName, displayDescription,
+                createdAt, parentId, json);
+    }
 
     public long sizeBytes() {
         return sizeGb * GIB;
@@ -31,6 +46,6 @@ public record BackupRef(
 
     public BackupRef withStored(String newContainer, String newServiceMetadata) {
         return new BackupRef(id, volumeId, sizeGb, newContainer, newServiceMetadata, displayName,
-                displayDescription, createdAt, parentId);
+                displayDescription, createdAt, parentId, volumeMeta);
     }
 }

@@ -108,6 +108,12 @@ public final class VolumeService {
      * crash between the two leaves a visible, deletable volume rather than an orphan file.
      */
     public Volume create(RequestContext ctx, int sizeGb, String name, String description) {
+        return create(ctx, sizeGb, name, description, Map.of());
+    }
+
+    /** As above, with the user metadata cinder's create takes ({@code cinder create --metadata k=v}). */
+    public Volume create(RequestContext ctx, int sizeGb, String name, String description,
+                         Map<String, String> metadata) {
         policy.enforce("volume:create", ctx);
         if (sizeGb <= 0) {
             throw CinderException.invalidInput("Volume size '" + sizeGb + "' must be an integer and greater than 0");
@@ -116,7 +122,12 @@ public final class VolumeService {
         LocalDateTime now = BackupRepository.now();
         Volume v = new Volume(id, ctx.userId(), ctx.projectId(), host, sizeGb, zone, "creating", "detached", null,
                 name, description, null, false, false, null, now, now);
-        db.txRun(dsl -> volumes.insert(dsl, v));
+        db.txRun(dsl -> {
+            volumes.insert(dsl, v);
+            if (metadata != null && !metadata.isEmpty()) {
+                volumes.updateMetadata(dsl, id, metadata, false);
+            }
+        });
         try {
             backend.create(id, sizeGb * GIB);
             db.txRun(dsl -> volumes.update(dsl, id, Map.of(VOLUMES.STATUS, "available",
@@ -126,6 +137,54 @@ public final class VolumeService {
             db.txRun(dsl -> volumes.update(dsl, id, Map.of(VOLUMES.STATUS, "error")));
         }
         return get(ctx, id);
+    }
+
+    // ------------------------------------------------- metadata (cinder/volume/api.py) ---
+
+    /** get_volume_metadata: {@code volume:get_volume_metadata} on the volume. */
+    public Map<String, String> getMetadata(RequestContext ctx, String id) {
+        Volume v = get(ctx, id);
+        policy.enforce("volume:get_volume_metadata", ctx, target(v));
+        return metadata(id);
+    }
+
+    /** create_volume_metadata (POST): merged into the volume's; answers all of it. */
+    public Map<String, String> createMetadata(RequestContext ctx, String id, Map<String, String> metadata) {
+        Volume v = get(ctx, id);
+        policy.enforce("volume:create_volume_metadata", ctx, target(v));
+        return updateMetadataOf(v, metadata, false, "Updating");
+    }
+
+    /** update_volume_metadata: merged, or with {@code delete} (PUT of the whole set) replacing it. */
+    public Map<String, String> updateMetadata(RequestContext ctx, String id, Map<String, String> metadata,
+                                              boolean delete) {
+        Volume v = get(ctx, id);
+        policy.enforce("volume:update_volume_metadata", ctx, target(v));
+        return updateMetadataOf(v, metadata, delete, "Updating");
+    }
+
+    private Map<String, String> updateMetadataOf(Volume v, Map<String, String> metadata, boolean delete, String verb) {
+        checkMetadataStatus(v, verb);
+        return db.tx(dsl -> volumes.updateMetadata(dsl, v.id(), metadata, delete));
+    }
+
+    private static void checkMetadataStatus(Volume v, String verb) {
+        if ("maintenance".equals(v.status()) || "uploading".equals(v.status())) {
+            throw CinderException.invalidVolume(verb + " volume metadata is not allowed for volumes in "
+                    + v.status() + " status.");
+        }
+    }
+
+    /** The controller's delete: the key must exist (read with get_volume_metadata), then delete_volume_metadata. */
+    public void deleteMetadata(RequestContext ctx, String id, String key) {
+        Map<String, String> current = getMetadata(ctx, id);
+        Volume v = get(ctx, id);
+        if (!current.containsKey(key)) {
+            throw CinderException.notFound("Volume " + id + " has no metadata with key " + key + ".");
+        }
+        policy.enforce("volume:delete_volume_metadata", ctx, target(v));
+        checkMetadataStatus(v, "Deleting");
+        db.txRun(dsl -> volumes.deleteMetadata(dsl, id, key));
     }
 
     public void delete(RequestContext ctx, String id) {

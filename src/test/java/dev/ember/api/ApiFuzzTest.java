@@ -29,10 +29,10 @@ class ApiFuzzTest {
             "HEAD", "OPTIONS"};
     static final String[] ROUTES = {"/backups", "/backups/detail", "/backups/{id}", "/backups/{id}/restore",
             "/backups/{id}/export_record", "/backups/import_record", "/backups/{id}/action", "/volumes",
-            "/volumes/detail", "/volumes/{id}"};
+            "/volumes/detail", "/volumes/{id}", "/volumes/{id}/metadata", "/volumes/{id}/metadata/{id}"};
     static final String[] KEYS = {"backup", "volume_id", "container", "name", "description", "incremental", "force",
             "snapshot_id", "metadata", "availability_zone", "restore", "backup-record", "backup_service", "backup_url",
-            "os-reset_status", "os-force_delete", "status", "volume", "size", "", "\u0000", "../../etc/passwd"};
+            "os-reset_status", "os-force_delete", "status", "volume", "size", "meta", "", "\u0000", "../../etc/passwd"};
 
     static final long SEED = Long.getLong("ember.fuzz.seed", new java.security.SecureRandom().nextLong());
     final Random rnd = new Random(SEED);

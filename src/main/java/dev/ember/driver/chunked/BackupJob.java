@@ -137,7 +137,7 @@ final class BackupJob {
             List<ObjectEntry> objects = assembler.finish();
             shaFile.commit();
             String parentId = backup.parentId() != null ? backup.parentId() : parent == null ? null : parent.id();
-            writeMetadata(container, prefix, new BackupMetadataFile(header, parentId, objects, null));
+            writeMetadata(container, prefix, new BackupMetadataFile(header, parentId, objects, backup.volumeMeta()));
             done = true;
             return objects;
         } finally {

@@ -106,6 +106,20 @@ public final class ChunkedBackupDriver implements BackupDriver {
         new RestoreJob(store, limits, pool, naming).run(chain, target, cancelled == null ? () -> false : cancelled);
     }
 
+    /** cinder's chunked restore puts back each backup's volume_meta, from the full backup up. */
+    @Override
+    public List<String> volumeMetadata(List<BackupRef> chain) throws BackupDriverException {
+        RestoreJob job = new RestoreJob(store, limits, pool, naming);
+        List<String> out = new java.util.ArrayList<>();
+        for (BackupRef b : chain) {
+            String meta = job.volumeMeta(b);
+            if (meta != null && !meta.isEmpty()) {
+                out.add(meta);
+            }
+        }
+        return out;
+    }
+
     /** Its objects, and the temporary files of objects it was writing when the process died. */
     @Override
     public void cleanupInterrupted(BackupRef backup, SourceOpener source) throws BackupDriverException {

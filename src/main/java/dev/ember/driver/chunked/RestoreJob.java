@@ -107,6 +107,15 @@ final class RestoreJob {
         }
     }
 
+    /** The {@code volume_meta} of {@code backup}'s {@code _metadata} (null: none). */
+    String volumeMeta(BackupRef backup) throws BackupDriverException {
+        if (backup.serviceMetadata() == null || backup.serviceMetadata().isEmpty()) {
+            return null;
+        }
+        String container = backup.container() != null ? backup.container() : naming.containerFor(backup);
+        return readMetadata(backup, container, new BackupPrefix(backup.serviceMetadata())).volumeMeta();
+    }
+
     private BackupMetadataFile readMetadata(BackupRef backup, String container, BackupPrefix prefix)
             throws BackupDriverException {
         byte[] json;

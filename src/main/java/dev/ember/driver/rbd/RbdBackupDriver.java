@@ -336,8 +336,15 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
         backups.writeObject(ImageNames.meta(backup.id()), metadataJson(backup).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The {@code backup.<id>.meta} object: cinder's version-2 volume metadata, with what Ember knows. */
+    /**
+     * The {@code backup.<id>.meta} object: the volume metadata the manager gathered (cinder's
+     * BackupMetadataAPI JSON, stored as it is), or when it gave none a version-2 container with
+     * what the backup row knows.
+     */
     static String metadataJson(BackupRef backup) {
+        if (backup.volumeMeta() != null) {
+            return backup.volumeMeta();
+        }
         ObjectNode root = JSON.createObjectNode();
         root.put("version", METADATA_VERSION);
         ObjectNode base = root.putObject("volume-base-metadata");
@@ -355,6 +362,28 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
     }
 
     // ----------------------------------------------------------------- restore ---
+
+    /** cinder's _restore_metadata: the restored backup's {@code backup.<id>.meta} object, if any. */
+    @Override
+    public List<String> volumeMetadata(List<BackupRef> chain) throws BackupDriverException {
+        if (chain == null || chain.isEmpty()) {
+            return List.of();
+        }
+        BackupRef backup = chain.get(chain.size() - 1);
+        String container = containerOf(backup);
+        try (Pool backups = openPool(container)) {
+            String oid = ImageNames.meta(backup.id());
+            if (!backups.objectExists(oid)) {
+                return List.of();
+            }
+            return List.of(new String(backups.readObject(oid), StandardCharsets.UTF_8));
+        } catch (BackupDriverException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new BackupDriverException("Reading the metadata object of backup " + backup.id() + " from pool "
+                    + container + " failed: " + describe(e), e);
+        }
+    }
 
     @Override
     public void restore(List<BackupRef> chain, VolumeDevice target, BooleanSupplier cancelled)
