@@ -125,6 +125,9 @@ def main(argv):
                     mark = "!"   # Ember's resources could not be cleaned up where cinder-backup's were
                     failed += 1
                     notes.append("%s [%s]: %s" % (short(tid), name, e[1]))
+                elif e and e[0] == "fail" and tid.startswith("setUpClass") and b is None:
+                    notes.append("%s [%s]: class set-up failed (its tests are counted as not run): %s" % (
+                        short(tid), name, e[1]))
                 elif e and e[0] == "fail":
                     notes.append("%s [%s]: fails as the baseline does (baseline %s): %s" % (
                         short(tid), name, b[0] if b else "absent", e[1]))
