@@ -19,7 +19,9 @@
 # CINDER_PEER_PROJECT / CINDER_PEER_USER (hex ids), CINDER_PEER_SERVICES (cinder-api cinder-scheduler
 # cinder-volume; add cinder-backup to run Debian's too, its package is then installed),
 # EMBER_CEPH_DIR (data/ceph), CINDER_PEER_BACKUP_DRIVER (cinder.backup.drivers.ceph.CephBackupDriver),
-# CINDER_PEER_BACKUP_OPTIONS (extra "key = value" lines for [DEFAULT], e.g. the posix driver's).
+# CINDER_PEER_BACKUP_OPTIONS (extra "key = value" lines for [DEFAULT], e.g. the posix driver's),
+# CINDER_PEER_AUTH_STRATEGY (noauth; keystone validates tokens with the [keystone_authtoken] lines
+# in CINDER_PEER_KEYSTONE_AUTHTOKEN, tests/tempest/run's).
 
 _CP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CINDER_PEER_DIR=${CINDER_PEER_DIR:-$_CP_ROOT/data/cinder-peer}
@@ -37,6 +39,8 @@ case " $CINDER_PEER_SERVICES " in
     *" cinder-backup "*) case " $CINDER_PEER_PACKAGES " in *" cinder-backup "*) ;; *) CINDER_PEER_PACKAGES="$CINDER_PEER_PACKAGES cinder-backup" ;; esac ;;
 esac
 CINDER_PEER_CONF="$CINDER_PEER_DIR/cinder.conf"
+CINDER_PEER_AUTH_STRATEGY=${CINDER_PEER_AUTH_STRATEGY:-noauth}
+CINDER_PEER_KEYSTONE_AUTHTOKEN=${CINDER_PEER_KEYSTONE_AUTHTOKEN:-}
 _CP_CEPH_DIR=${EMBER_CEPH_DIR:-$_CP_ROOT/data/ceph}
 
 cinder_peer_log() { printf '[cinder-peer] %s\n' "$*" >&2; }
@@ -81,7 +85,7 @@ _cinder_peer_write_conf() {
 [DEFAULT]
 host = $CINDER_PEER_HOST
 my_ip = 127.0.0.1
-auth_strategy = noauth
+auth_strategy = $CINDER_PEER_AUTH_STRATEGY
 transport_url = $(cinder_peer_transport_url)
 state_path = $CINDER_PEER_DIR/state
 log_dir = $CINDER_PEER_DIR/log
@@ -120,6 +124,9 @@ rbd_flatten_volume_from_snapshot = false
 rbd_max_clone_depth = 5
 report_discard_supported = true
 CONF
+    if [ "$CINDER_PEER_AUTH_STRATEGY" = keystone ]; then
+        printf '\n[keystone_authtoken]\n%s\n' "$CINDER_PEER_KEYSTONE_AUTHTOKEN" >>"$CINDER_PEER_CONF"
+    fi
 }
 
 cinder_peer_setup() {

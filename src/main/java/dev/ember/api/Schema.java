@@ -33,6 +33,13 @@ final class Schema {
 
     private final Map<String, Rule> properties = new LinkedHashMap<>();
     private final List<String> required = new ArrayList<>();
+    private boolean additionalProperties;
+
+    /** {@code additionalProperties: True}: keys the schema does not name are accepted. */
+    Schema allowAdditional() {
+        additionalProperties = true;
+        return this;
+    }
 
     Schema prop(String name, Rule rule) {
         properties.put(name, rule);
@@ -70,6 +77,9 @@ final class Schema {
             if (!value.has(r)) {
                 fail(field, value, PyRepr.str(r) + " is a required property");
             }
+        }
+        if (additionalProperties) {
+            return;
         }
         List<String> extra = new ArrayList<>();
         Iterator<String> names = value.fieldNames();

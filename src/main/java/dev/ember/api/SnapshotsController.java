@@ -55,7 +55,11 @@ final class SnapshotsController {
         }
         String name = text(s, "name") != null ? text(s, "name") : text(s, "display_name");
         Snapshot created = snapshots.create(r.context(), volumeId.asText(), force, name, text(s, "description"));
-        return ApiResponse.json(202, new JsonObject().put("snapshot", detail(created, r)));
+        // cinder's extended_snapshot_attributes extension extends show and detail only, not create.
+        JsonObject view = detail(created, r);
+        view.remove("os-extended-snapshot-attributes:progress");
+        view.remove("os-extended-snapshot-attributes:project_id");
+        return ApiResponse.json(202, new JsonObject().put("snapshot", view));
     }
 
     ApiResponse show(ApiRequest r) {

@@ -42,7 +42,8 @@ final class VolumesController {
             .prop("group_id", Schema.uuid(true))
             .prop("multiattach", Schema.bool())
             .prop("bootable", Schema.bool())
-            .required("size"), "volume", false)).prop("OS-SCH-HNT:scheduler_hints", Schema.any())
+            // cinder/api/schemas/volumes.py: the volume object has additionalProperties True
+            .required("size").allowAdditional(), "volume", false)).prop("OS-SCH-HNT:scheduler_hints", Schema.any())
             .required("volume");
 
     ApiResponse create(ApiRequest r) {
