@@ -93,7 +93,7 @@ final class BackupMetadataApi {
         if (!glance.isEmpty()) {
             container.put(GLANCE, glance);
         }
-        return dumps(container);
+        return dev.ember.driver.PyJson.dumps(container);
     }
 
     private static Object value(String column, Object v) {
@@ -244,63 +244,5 @@ final class BackupMetadataApi {
 
     private static String text(JsonNode n) {
         return n == null || n.isNull() ? null : n.isValueNode() ? n.asText() : n.toString();
-    }
-
-    // ------------------------------------------------------------------ json ---
-
-    /** Python's json.dumps with its defaults: separators ", " and ": ", insertion order, ensure_ascii. */
-    static String dumps(Object v) {
-        StringBuilder out = new StringBuilder();
-        write(out, v);
-        return out.toString();
-    }
-
-    private static void write(StringBuilder out, Object v) {
-        if (v == null) {
-            out.append("null");
-        } else if (v instanceof Boolean b) {
-            out.append(b ? "true" : "false");
-        } else if (v instanceof Number n) {
-            out.append(n.longValue());
-        } else if (v instanceof Map<?, ?> m) {
-            out.append('{');
-            boolean first = true;
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                if (!first) {
-                    out.append(", ");
-                }
-                first = false;
-                quote(out, String.valueOf(e.getKey()));
-                out.append(": ");
-                write(out, e.getValue());
-            }
-            out.append('}');
-        } else {
-            quote(out, v.toString());
-        }
-    }
-
-    private static void quote(StringBuilder out, String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                default -> {
-                    if (c < 0x20 || c > 0x7e) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
     }
 }

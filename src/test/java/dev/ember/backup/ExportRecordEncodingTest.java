@@ -58,9 +58,9 @@ class ExportRecordEncodingTest {
     @Test
     void pythonJsonEscapes() {
         var n = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
-                .put("a", "q\"\\\n\t\u0001\u20ac").put("b", 1.5).put("c", true);
+                .put("a", "q\"\\\n\t\u0001\u20ac").put("b", 15).put("c", true);
         n.putArray("d").add(1).add("x");
-        assertEquals("{\"a\": \"q\\\"\\\\\\n\\t\\u0001\\u20ac\", \"b\": 1.5, \"c\": true, \"d\": [1, \"x\"]}",
+        assertEquals("{\"a\": \"q\\\"\\\\\\n\\t\\u0001\\u20ac\", \"b\": 15, \"c\": true, \"d\": [1, \"x\"]}",
                 PyJson.dumps(n));
     }
 }

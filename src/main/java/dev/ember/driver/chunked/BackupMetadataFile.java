@@ -36,7 +36,7 @@ record BackupMetadataFile(BackupHeader header, String parentId, List<ObjectEntry
         }
         m.put("objects", list);
         m.put("volume_meta", volumeMeta);
-        return PyJson.dumps(m);
+        return dev.ember.driver.PyJson.dumpsSortedIndented(m);
     }
 
     /** Parses a metadata object written by cinder or Ember; the message says what is wrong. */

@@ -31,14 +31,14 @@ final class ShaFileWriter implements Closeable {
         Map<String, Object> doc = header.toMap();
         doc.put("chunk_size", shaBlockSize);
         doc.put("sha256s", List.of(MARKER));
-        String text = PyJson.dumps(doc);
+        String text = dev.ember.driver.PyJson.dumpsSortedIndented(doc);
         // The key can only appear unescaped as the key itself; values have their quotes escaped.
         int list = text.indexOf("\"sha256s\": [");
         int marker = text.indexOf('"' + MARKER + '"', list);
         this.head = text.substring(0, marker);
         this.tail = text.substring(marker + MARKER.length() + 2);
         doc.put("sha256s", List.of());
-        this.emptyDocument = PyJson.dumps(doc);
+        this.emptyDocument = dev.ember.driver.PyJson.dumpsSortedIndented(doc);
     }
 
     void add(byte[] sha256) throws IOException {
