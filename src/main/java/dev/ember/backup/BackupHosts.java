@@ -62,12 +62,11 @@ public final class BackupHosts {
         if (preferred != null && up.contains(preferred)) {
             return preferred;
         }
-        return up.get(ThreadLocalRandom.current().nextInt(up.size()));
+        return anyOf(up);
     }
 
-    /** Like {@link #pick} but answers null instead of failing (the create path errors the backup). */
-    public String pickOrNull(String zone) {
-        List<String> up = upHosts(zone);
+    /** One of {@code up} at random, or null when there is none (the create path then errors the backup). */
+    public static String anyOf(List<String> up) {
         return up.isEmpty() ? null : up.get(ThreadLocalRandom.current().nextInt(up.size()));
     }
 }

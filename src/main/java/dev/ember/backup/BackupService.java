@@ -92,8 +92,7 @@ public final class BackupService {
             volumeService.snapshots().get(ctx, req.snapshotId());
         }
         List<String> upHosts = hosts.upHosts(volume.availabilityZone());
-        String[] chosen = {upHosts.isEmpty() ? null
-                : upHosts.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(upHosts.size()))};
+        String[] chosen = {BackupHosts.anyOf(upHosts)};
         String id = UUID.randomUUID().toString();
         db.txRun(dsl -> {
             Volume v = volumes.lock(dsl, volume.id()).orElseThrow(() -> CinderException.volumeNotFound(volume.id()));
