@@ -17,9 +17,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 /**
  * On the Ceph driver a backup learns its parent only when its copy ends (the owner of the source
  * snapshot it diffs from, the seed lab's rule), after the API accepted a delete of that owner
- * which counted no children. The delete must not then remove the new backup's parent: it ends
- * aborted with the owner available, the new backup names a live parent, and both restore exactly.
- * On the local one-node cluster, with a copy made long enough (256 MiB changed) to delete during it.
+ * which counted no children. The new backup ends available and restores exactly; when the driver
+ * linked it to the owner (the order this test sets up: the delete is sent once the copy has
+ * started), the owner's delete ends aborted with the owner available and restoring exactly, so
+ * no backup names a deleted parent. On the local one-node cluster, with a copy made long enough
+ * (256 MiB changed) to delete during it.
  */
 class RbdRelinkDeleteRaceTest {
 
