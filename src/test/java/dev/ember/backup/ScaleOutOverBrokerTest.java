@@ -85,10 +85,13 @@ class ScaleOutOverBrokerTest {
             volumes.add(v);
         }
         List<String> backups = new ArrayList<>();
+        // Fulls are placed on a live host at random; a posix incremental goes to its parent's host
+        // (cinder's rule). Three rounds of fulls (15 placements) give both hosts work unless chance
+        // is 1 in 16,000 against it; the last round is incremental.
         for (int round = 0; round < 4; round++) {
             List<String> thisRound = new ArrayList<>();
             for (String v : volumes) {
-                thisRound.add(api.createBackup(v, round > 0));
+                thisRound.add(api.createBackup(v, round == 3));
             }
             for (String b : thisRound) {
                 api.awaitBackupStatus(b, "available");
@@ -101,6 +104,11 @@ class ScaleOutOverBrokerTest {
         }
         assertEquals(20, perHost.values().stream().mapToInt(Integer::intValue).sum());
         assertTrue(perHost.keySet().containsAll(List.of("scale-a", "scale-b")), "both hosts took work: " + perHost);
+        for (String b : backups.subList(15, 20)) {
+            assertEquals(TestDatabase.queryString("SELECT p.host FROM backups c JOIN backups p ON p.id = c.parent_id "
+                    + "WHERE c.id = ?", b), TestDatabase.queryString("SELECT host FROM backups WHERE id = ?", b),
+                    "incremental " + b + " ran on its parent's host");
+        }
 
         // An export is a call over the broker to the backup's host.
         assertEquals(200, api.get("/backups/" + backups.get(backups.size() - 1) + "/export_record").status());
