@@ -134,11 +134,6 @@ public final class QuotaService {
         });
     }
 
-    /** Whether {@code key} names a quota resource (the quota_set format's key check). */
-    public boolean isResource(String key) {
-        return db.tx(this::resources).contains(key);
-    }
-
     /** The resource names in cinder's order (global, per volume type, groups). */
     public List<String> resourceNames() {
         return db.tx(this::resources);
