@@ -3,7 +3,10 @@
 # config, start/stop/probe one Ember instance. Needs services.sh sourced first
 # and EMBER_ROOT set to the checkout.
 
-EMBER_JAR="$EMBER_ROOT/target/ember.jar"
+# EMBER_JAR (optional): run that jar instead of target/ember.jar, and build nothing (so a long run
+# keeps its jar while the checkout is rebuilt).
+EMBER_JAR_GIVEN=${EMBER_JAR:+1}
+EMBER_JAR=${EMBER_JAR:-"$EMBER_ROOT/target/ember.jar"}
 
 # True when target/ember.jar is missing or older than pom.xml or anything in src/.
 ember_needs_build() {
@@ -13,6 +16,10 @@ ember_needs_build() {
 
 # Builds target/ember.jar if needed (EMBER_FORCE_BUILD=1 always builds).
 ember_build() {
+    if [ -n "$EMBER_JAR_GIVEN" ]; then
+        ember_log "using $EMBER_JAR (EMBER_JAR); nothing built"
+        return 0
+    fi
     if [ "${EMBER_FORCE_BUILD:-0}" != 1 ] && ! ember_needs_build; then
         ember_log "target/ember.jar is up to date"
         return 0

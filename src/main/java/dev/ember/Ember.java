@@ -276,8 +276,17 @@ public final class Ember implements AutoCloseable {
         };
         WorkerExecutor apiWorkers = vertx.createSharedWorkerExecutor("ember-api",
                 config.getInt("osapi_volume_workers_threads", 16));
+        // cinder-manage db sync makes the __DEFAULT__ volume type; Ember's own schema gets it here.
+        db.txRun(dsl -> new dev.ember.db.VolumeTypeRepository().ensureDefault(dsl));
+        ApiServer.ProjectApis projectApis = new ApiServer.ProjectApis(
+                new dev.ember.volume.QuotaService(db, policy, dev.ember.volume.QuotaService.flagsFrom(config),
+                        config.getBool("use_default_quota_class", true)),
+                new dev.ember.volume.VolumeTypeService(db, policy, config.get("default_volume_type", "__DEFAULT__")),
+                new dev.ember.volume.TransferService(db, volumes, policy),
+                new dev.ember.volume.GroupService(db, policy));
         ApiServer api = new ApiServer(vertx, new ApiServer.Settings(config.get("public_endpoint", null),
-                config.getInt("osapi_max_limit", 1000)), auth, policy, backupService, volumeService, apiWorkers);
+                config.getInt("osapi_max_limit", 1000)), auth, policy, backupService, volumeService, projectApis,
+                apiWorkers);
         // The embedded profile answers noauth callers as admin: loopback unless the operator says otherwise
         // (cinder-api's own default, 0.0.0.0, is for a deployment behind Keystone).
         String listen = config.get("osapi_volume_listen", "127.0.0.1");

@@ -46,6 +46,15 @@ public final class ApiServer {
     public record Settings(String publicEndpoint, int maxLimit) {
     }
 
+    /**
+     * The embedded volume service's project-level APIs (quotas, limits, volume types, transfers,
+     * groups), each null where the deployment has none.
+     */
+    public record ProjectApis(dev.ember.volume.QuotaService quotas, dev.ember.volume.VolumeTypeService types,
+                              dev.ember.volume.TransferService transfers, dev.ember.volume.GroupService groups) {
+        static final ProjectApis NONE = new ProjectApis(null, null, null, null);
+    }
+
     private final Vertx vertx;
     private final Settings settings;
     private final Authenticator authenticator;
@@ -55,6 +64,12 @@ public final class ApiServer {
     public ApiServer(Vertx vertx, Settings settings, Authenticator authenticator, Policy policy,
                      dev.ember.backup.BackupService backups, dev.ember.volume.VolumeService volumes,
                      WorkerExecutor workers) {
+        this(vertx, settings, authenticator, policy, backups, volumes, ProjectApis.NONE, workers);
+    }
+
+    public ApiServer(Vertx vertx, Settings settings, Authenticator authenticator, Policy policy,
+                     dev.ember.backup.BackupService backups, dev.ember.volume.VolumeService volumes,
+                     ProjectApis projectApis, WorkerExecutor workers) {
         this.vertx = vertx;
         this.settings = settings;
         this.authenticator = authenticator;
@@ -124,6 +139,7 @@ public final class ApiServer {
             api(HttpMethod.DELETE, "/attachments/:id", v327, ac::delete);
             api(HttpMethod.POST, "/attachments/:id/action", v327, ac::action);
         }
+        projectRoutes(projectApis);
 
         // No route for the path, or none for this method on it: cinder's router (routes) then
         // answers webob's bare HTTPNotFound, not a fault envelope and without version headers;
@@ -153,6 +169,48 @@ public final class ApiServer {
             writeFault(rc, (Microversion) null, 500, "The server has either erred or is incapable of performing the requested "
                     + "operation.", Map.of());
         });
+    }
+
+    /** Issue #11: the routes tempest and Horizon call besides backups and volumes. */
+    private void projectRoutes(ProjectApis p) {
+        Microversion v30 = Microversion.MIN;
+        if (p.quotas() != null) {
+            QuotaSetsController qc = new QuotaSetsController(p.quotas());
+            api(HttpMethod.GET, "/os-quota-sets/:id/defaults", v30, qc::defaults);
+            api(HttpMethod.GET, "/os-quota-sets/:id", v30, qc::show);
+            api(HttpMethod.PUT, "/os-quota-sets/:id", v30, qc::update);
+            api(HttpMethod.DELETE, "/os-quota-sets/:id", v30, qc::delete);
+            api(HttpMethod.GET, "/os-quota-class-sets/:id", v30, qc::showClass);
+            api(HttpMethod.PUT, "/os-quota-class-sets/:id", v30, qc::updateClass);
+            api(HttpMethod.GET, "/limits", v30, qc::limits);
+        }
+        if (p.types() != null) {
+            VolumeTypesController tc = new VolumeTypesController(p.types());
+            api(HttpMethod.GET, "/types", v30, tc::index);
+            api(HttpMethod.POST, "/types", v30, tc::create);
+            api(HttpMethod.GET, "/types/:id", v30, tc::show);
+            api(HttpMethod.DELETE, "/types/:id", v30, tc::delete);
+        }
+        if (p.transfers() != null) {
+            TransfersController xc = new TransfersController(p.transfers());
+            for (var c : List.of(Map.entry("/os-volume-transfer", v30), Map.entry("/volume-transfers", new Microversion(3, 55)))) {
+                api(HttpMethod.GET, c.getKey(), c.getValue(), xc::index);
+                api(HttpMethod.POST, c.getKey(), c.getValue(), xc::create);
+                api(HttpMethod.GET, c.getKey() + "/detail", c.getValue(), xc::detail);
+                api(HttpMethod.GET, c.getKey() + "/:id", c.getValue(), xc::show);
+                api(HttpMethod.DELETE, c.getKey() + "/:id", c.getValue(), xc::delete);
+                api(HttpMethod.POST, c.getKey() + "/:id/accept", c.getValue(), xc::accept);
+            }
+        }
+        if (p.groups() != null) {
+            GroupsController gc = new GroupsController(p.groups());
+            Microversion v313 = new Microversion(3, 13);
+            api(HttpMethod.GET, "/groups", v313, gc::index);
+            api(HttpMethod.GET, "/groups/detail", v313, gc::detail);
+        }
+        ExtensionsController ec = new ExtensionsController();
+        api(HttpMethod.GET, "/extensions", v30, ec::index);
+        api(HttpMethod.GET, "/extensions/:id", v30, ec::show);
     }
 
     public Router router() {
@@ -395,6 +453,13 @@ public final class ApiServer {
 
     private void write(RoutingContext rc, Microversion version, ApiResponse r) {
         HttpServerResponse resp = rc.response().setStatusCode(r.status());
+        if (r.bare()) {
+            resp.putHeader("X-OpenStack-Request-Id", "req-" + UUID.randomUUID());
+            resp.putHeader(Microversion.HEADER, "volume " + version);
+            resp.putHeader("Vary", Microversion.HEADER);
+            resp.putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=UTF-8").end();
+            return;
+        }
         commonHeaders(resp, version.toString());
         r.headers().forEach(resp::putHeader);
         String type = responseType(rc);

@@ -4,9 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * cinder's policy-in-code for backups (cinder/policies/base.py, backups.py, backup_actions.py) and
- * for the embedded volume service's volume, snapshot and attachment routes (volumes.py,
- * volume_actions.py, snapshots.py, attachments.py),
+ * cinder's policy-in-code for backups (cinder/policies/base.py, backups.py, backup_actions.py), for
+ * the embedded volume service's volume, snapshot and attachment routes (volumes.py,
+ * volume_actions.py, snapshots.py, attachments.py) and for its quota, limits, volume type,
+ * transfer and group routes,
  * written in the check-string language so that an operator's policy.yaml can override any rule,
  * including the base rules the backup rules refer to.
  */
@@ -76,6 +77,33 @@ final class PolicyDefaults {
         RULES.put("volume:attachment_delete", member);
         RULES.put("volume:attachment_complete", member);
 
+        // Issue #11's routes of the embedded API: quotas.py, quota_class.py, limits.py,
+        // volume_transfer.py, volume_type.py, type_extra_specs.py, volume_access.py, groups.py (Zed).
+        RULES.put("volume_extension:quotas:show", reader);
+        RULES.put("volume_extension:quotas:update", adminApi);
+        RULES.put("volume_extension:quotas:delete", adminApi);
+        RULES.put("volume_extension:quota_classes", adminApi);
+        RULES.put("volume_extension:quota_classes:get", adminApi);
+        RULES.put("volume_extension:quota_classes:update", adminApi);
+        RULES.put("limits_extension:used_limits", reader);
+        RULES.put("volume:get_all_transfers", reader);
+        RULES.put("volume:get_transfer", reader);
+        RULES.put("volume:create_transfer", member);
+        RULES.put("volume:accept_transfer", member);
+        RULES.put("volume:delete_transfer", member);
+        RULES.put("volume_extension:types_manage", adminApi);
+        RULES.put("volume_extension:type_create", adminApi);
+        RULES.put("volume_extension:type_update", adminApi);
+        RULES.put("volume_extension:type_delete", adminApi);
+        RULES.put("volume_extension:type_get", reader);
+        RULES.put("volume_extension:type_get_all", reader);
+        RULES.put("volume_extension:access_types_extra_specs", reader);
+        RULES.put("volume_extension:access_types_qos_specs_id", adminApi);
+        RULES.put("volume_extension:types_extra_specs:read_sensitive", adminApi);
+        RULES.put("volume_extension:volume_type_access", "rule:admin_or_owner");
+        RULES.put("group:get_all", reader);
+        RULES.put("group:get", reader);
+
         DEPRECATED.put("backup:get_all", "rule:admin_or_owner");
         DEPRECATED.put("backup:get", "rule:admin_or_owner");
         DEPRECATED.put("backup:create", "");
@@ -100,5 +128,17 @@ final class PolicyDefaults {
         DEPRECATED.put("volume:attachment_update", "rule:admin_or_owner");
         DEPRECATED.put("volume:attachment_delete", "rule:admin_or_owner");
         DEPRECATED.put("volume:attachment_complete", "rule:admin_or_owner");
+        DEPRECATED.put("volume_extension:quotas:show", "rule:admin_or_owner");
+        DEPRECATED.put("limits_extension:used_limits", "rule:admin_or_owner");
+        DEPRECATED.put("volume:get_all_transfers", "rule:admin_or_owner");
+        DEPRECATED.put("volume:get_transfer", "rule:admin_or_owner");
+        DEPRECATED.put("volume:create_transfer", "rule:admin_or_owner");
+        DEPRECATED.put("volume:accept_transfer", "");
+        DEPRECATED.put("volume:delete_transfer", "rule:admin_or_owner");
+        DEPRECATED.put("volume_extension:type_get", "");
+        DEPRECATED.put("volume_extension:type_get_all", "");
+        DEPRECATED.put("volume_extension:access_types_extra_specs", "rule:admin_api");
+        DEPRECATED.put("group:get_all", "rule:admin_or_owner");
+        DEPRECATED.put("group:get", "rule:admin_or_owner");
     }
 }

@@ -1,0 +1,35 @@
+package dev.ember.db;
+
+import dev.ember.db.generated.tables.records.GroupsRecord;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+
+import java.util.List;
+
+import static dev.ember.db.generated.Tables.GROUPS;
+
+/** cinder's {@code groups} table, read for the groups list (Ember's volume service makes no groups). Blocking. */
+public final class GroupRepository {
+
+    /** A group row as the list views show it. */
+    public record Group(String id, String name, String description, String status, String availabilityZone,
+                        String groupTypeId, String groupSnapshotId, String sourceGroupId, String replicationStatus,
+                        String projectId, java.time.LocalDateTime createdAt) {
+    }
+
+    /** Live groups of {@code projectId} (every project's when null), newest first as cinder sorts them. */
+    public List<Group> list(DSLContext dsl, String projectId) {
+        Condition c = GROUPS.DELETED.eq((byte) 0).or(GROUPS.DELETED.isNull());
+        if (projectId != null) {
+            c = c.and(GROUPS.PROJECT_ID.eq(projectId));
+        }
+        return dsl.selectFrom(GROUPS).where(c).orderBy(GROUPS.CREATED_AT.desc(), GROUPS.ID.desc()).fetch()
+                .map(GroupRepository::toGroup);
+    }
+
+    private static Group toGroup(GroupsRecord r) {
+        return new Group(r.getId(), r.getName(), r.getDescription(), r.getStatus(), r.getAvailabilityZone(),
+                r.getGroupTypeId(), r.getGroupSnapshotId(), r.getSourceGroupId(), r.getReplicationStatus(),
+                r.getProjectId(), r.getCreatedAt());
+    }
+}
