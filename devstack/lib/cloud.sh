@@ -174,7 +174,7 @@ _cloud_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 _cloud_dropin_backup_kind() {
     local f="$CINDER_PEER_DIR/run/cinder-backup.pid"
     _cloud_alive "$f" || { echo none; return; }
-    if tr '\0' ' ' <"/proc/$(cat "$f")/cmdline" 2>/dev/null | grep -q 'ember'; then echo ember; else echo cinder; fi
+    if tr '\0' ' ' <"/proc/$(cat "$f")/cmdline" 2>/dev/null | grep -q 'ember\.jar'; then echo ember; else echo cinder; fi
 }
 
 cloud_dropin_start_core() {
