@@ -56,16 +56,16 @@ function configure_tempest_ember {
 }
 
 if is_service_enabled ember-bak; then
-    if [[ "$1" == "stack" && "$2" == "install" ]]; then
+    if [[ "$1" == "stack" && "${2:-}" == "install" ]]; then
         echo_summary "Installing Ember (target/ember.jar)"
         install_ember
-    elif [[ "$1" == "stack" && "$2" == "post-config" ]]; then
+    elif [[ "$1" == "stack" && "${2:-}" == "post-config" ]]; then
         echo_summary "Configuring cinder's Ceph backup driver for Ember"
         configure_ember
-    elif [[ "$1" == "stack" && "$2" == "extra" ]]; then
+    elif [[ "$1" == "stack" && "${2:-}" == "extra" ]]; then
         echo_summary "Starting Ember as cinder's backup service (ember-bak)"
         start_ember
-    elif [[ "$1" == "stack" && "$2" == "test-config" ]]; then
+    elif [[ "$1" == "stack" && "${2:-}" == "test-config" ]]; then
         if is_service_enabled tempest; then
             echo_summary "Enabling tempest's backup tests for Ember"
             configure_tempest_ember
