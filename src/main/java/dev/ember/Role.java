@@ -19,6 +19,13 @@ public enum Role {
      * sync} made it.
      */
     BACKUP("cinder-backup", false, "cinder", Set.of("cinder")),
+    /**
+     * cinder-api's part for backups: the backup REST API alone, over cinder's database (as
+     * {@code cinder-manage db sync} made it), casting the work to the {@code cinder-backup} hosts
+     * and new volumes to cinder-scheduler over the broker; no backup manager, no volume backend, no
+     * service row (cinder-api has none either).
+     */
+    API("cinder-api", true, null, Set.of()),
     /** The embedded all-in-one profile of {@code ./devstack/ember up}: the API and the manager. */
     ALL("ember", true, "file", Set.of("file", "rbd", "cinder"));
 
@@ -54,6 +61,11 @@ public enum Role {
 
     public boolean allowsVolumeBackend(String name) {
         return volumeBackends.contains(name);
+    }
+
+    /** Whether this role runs a backup manager (consumes the {@code cinder-backup} topic). */
+    public boolean runsManager() {
+        return this != API;
     }
 
     /** Whether Ember creates its tables: only where the database may be Ember's own. */

@@ -43,9 +43,27 @@ public final class BackupService {
     private final BackupHosts hosts;
     private final BackupRpc rpc;
     private final SnapshotRepository snapshots = new SnapshotRepository();
+    private final NewVolumes newVolumes;
 
+    /**
+     * How a restore without a target volume gets one: cinder-api's {@code volume_api.create(context,
+     * size, name, description)}, answering the volume once it left {@code creating}.
+     */
+    @FunctionalInterface
+    public interface NewVolumes {
+        Volume create(RequestContext ctx, int sizeGb, String name, String description);
+    }
+
+    /** Restores into new volumes made by {@code volumeService} itself (the embedded profile). */
     public BackupService(Database db, BackupRepository backups, VolumeRepository volumes, QuotaRepository quotas,
                          VolumeService volumeService, BackupHosts hosts, BackupRpc rpc) {
+        this(db, backups, volumes, quotas, volumeService, hosts, rpc, volumeService::create);
+    }
+
+    /** @param newVolumes where restores into a new volume get it (the API role: through cinder-scheduler) */
+    public BackupService(Database db, BackupRepository backups, VolumeRepository volumes, QuotaRepository quotas,
+                         VolumeService volumeService, BackupHosts hosts, BackupRpc rpc, NewVolumes newVolumes) {
+        this.newVolumes = newVolumes;
         this.db = db;
         this.backups = backups;
         this.volumes = volumes;
@@ -242,7 +260,7 @@ public final class BackupService {
         Volume target;
         if (volumeIsNew) {
             String volName = name != null ? name : "restore_backup_" + id;
-            target = volumeService.create(ctx, b.size(), volName, "auto-created_from_restore_from_backup");
+            target = newVolumes.create(ctx, b.size(), volName, "auto-created_from_restore_from_backup");
             if ("error".equals(target.status())) {
                 throw CinderException.invalidVolume("Error while creating volume " + target.id()
                         + " for restoring backup " + id + ".");
