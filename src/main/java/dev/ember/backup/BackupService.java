@@ -294,7 +294,11 @@ public final class BackupService {
         if (b.status() != BackupStatus.AVAILABLE) {
             throw CinderException.invalidBackup("Backup status must be available and not " + b.status().value() + ".");
         }
-        return rpc.exportRecord(hosts.pick(b.host(), hosts.zoneOf(b)), id);
+        String host = hosts.pick(b.host(), hosts.zoneOf(b));
+        // cinder-api saves the host it chose (backup.save(): updated_at moves) before the call,
+        // so the exported record carries that updated_at.
+        db.txRun(dsl -> backups.update(dsl, id, Map.of(BACKUPS.HOST, host)));
+        return rpc.exportRecord(host, id);
     }
 
     /** POST /backups/import_record: creates (or revives) the row and casts the import. */
@@ -328,6 +332,8 @@ public final class BackupService {
     public void resetStatus(RequestContext ctx, String id, String status) {
         Backup b = get(ctx, id);
         String host = hosts.pick(b.host(), hosts.zoneOf(b));
+        // As cinder-api: the chosen host is saved (and updated_at with it) before the cast.
+        db.txRun(dsl -> backups.update(dsl, id, Map.of(BACKUPS.HOST, host)));
         rpc.resetStatus(host, id, status);
     }
 }

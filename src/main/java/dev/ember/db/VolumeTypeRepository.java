@@ -50,7 +50,7 @@ public final class VolumeTypeRepository {
         if (r == null) {
             return Optional.empty();
         }
-        String id = r.get(ID);
+        String id = r.get("id", String.class);
         Map<String, String> specs = new LinkedHashMap<>();
         for (Record s : dsl.select(field(name("key")), field(name("value"))).from(table(name("volume_type_extra_specs")))
                 .where(field(name("volume_type_id"), String.class).eq(id)).and(DELETED.eq(0))
@@ -61,13 +61,13 @@ public final class VolumeTypeRepository {
                 .from(table(name("volume_type_projects")))
                 .where(field(name("volume_type_id"), String.class).eq(id)).and(DELETED.eq(0))
                 .orderBy(field(name("id"))).fetch(0, String.class);
-        Integer isPublic = r.get(field(name("is_public"), Integer.class));
-        return Optional.of(new VolumeType(id, r.get(field(name("name"), String.class)),
-                r.get(field(name("description"), String.class)), isPublic != null && isPublic != 0,
-                r.get(field(name("qos_specs_id"), String.class)), specs, projects,
-                r.get(field(name("created_at"), LocalDateTime.class)),
-                r.get(field(name("updated_at"), LocalDateTime.class)),
-                r.get(field(name("deleted_at"), LocalDateTime.class)), false));
+        // MariaDB's tinyint(1) comes back as a Boolean; converted by name, as plain SQL has no types.
+        Object isPublic = r.get("is_public");
+        return Optional.of(new VolumeType(id, r.get("name", String.class), r.get("description", String.class),
+                isPublic instanceof Boolean b ? b : isPublic instanceof Number n && n.intValue() != 0,
+                r.get("qos_specs_id", String.class), specs, projects,
+                r.get("created_at", LocalDateTime.class), r.get("updated_at", LocalDateTime.class),
+                r.get("deleted_at", LocalDateTime.class), false));
     }
 
     /**
