@@ -228,7 +228,8 @@ class ApiRoleTest {
             sql("UPDATE volumes SET status = 'available', host = 'h@ceph#ceph' WHERE id = '" + volumeId + "'");
             HttpResponse<String> r = answer.get(60, TimeUnit.SECONDS);
             assertEquals(202, r.statusCode(), r.body());
-            assertTrue(r.body().contains("\"volume_id\": \"" + volumeId + "\""), r.body());
+            assertEquals(volumeId, new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body())
+                    .at("/restore/volume_id").asText(), r.body());
             RpcRequest restore = next(ch, backupHost);
             assertEquals("restore_backup", restore.method());
             assertEquals(volumeId, restore.args().get("volume_id"));
