@@ -25,7 +25,7 @@ public enum Role {
      * and new volumes to cinder-scheduler over the broker; no backup manager, no volume backend, no
      * service row (cinder-api has none either).
      */
-    API("cinder-api", true, null, Set.of()),
+    API("ember-api", true, null, Set.of()),
     /** The embedded all-in-one profile of {@code ./devstack/ember up}: the API and the manager. */
     ALL("ember", true, "file", Set.of("file", "rbd", "cinder"));
 
@@ -44,7 +44,8 @@ public enum Role {
     /**
      * The log file's name under {@code log_dir} when {@code log_file} is not given. oslo.log names
      * it after the program; the backup role keeps the service's name, so whatever watches
-     * {@code cinder-backup.log} keeps working after the swap.
+     * {@code cinder-backup.log} keeps working after the swap. The api role runs beside cinder-api
+     * (which keeps the other API routes), so it must not write into {@code cinder-api.log}.
      */
     public String logName() {
         return logName;
