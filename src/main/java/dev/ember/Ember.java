@@ -121,6 +121,9 @@ public final class Ember implements AutoCloseable {
         String host = config.get("host", defaultHost());
         String zone = config.get("storage_availability_zone", "nova");
         Path statePath = Path.of(config.get("state_path", "/var/lib/cinder"));
+        if (role == Role.API) {
+            return startApiRole(config, host, zone);
+        }
 
         if (role == Role.BACKUP && config.find(Config.DEFAULT, "backup_driver").isEmpty()) {
             // cinder's default is its Swift driver; guessing another store would put backups where
@@ -255,6 +258,74 @@ public final class Ember implements AutoCloseable {
         return new Ember(vertx, db, managerPool, driverPool, http, manager, rpcServer, amqp, volumeBackend, outgoing);
     }
 
+    /**
+     * The API role ({@link Role#API}): cinder-api's backup routes over cinder's database, casting
+     * backup work to the {@code cinder-backup} hosts and new volumes (restores without a target) to
+     * cinder-scheduler over the broker. It runs no manager, opens no backup driver or volume
+     * backend, registers no service row (cinder-api has none) and never migrates the database.
+     */
+    private static Ember startApiRole(Config config, String host, String zone) throws Exception {
+        SqlAlchemyUrl url = SqlAlchemyUrl.parse(config.get("database", "connection",
+                "mysql+pymysql://ember:ember@127.0.0.1:3306/ember"));
+        Database db = Database.open(url, config.getInt("database", "max_pool_size", 10));
+        Vertx vertx = null;
+        OsloRpcClient oslo = null;
+        try {
+            db.requireCinderSchema();
+            vertx = Vertx.vertx();
+            // As cinder-api: oslo.messaging's default broker when transport_url is absent.
+            oslo = new OsloRpcClient(vertx, RabbitSettings.fromConfig(config), "ember cinder-api " + host + " outgoing")
+                    .startBlocking(Duration.ofSeconds(120));
+            BackupRepository backups = new BackupRepository();
+            VolumeRepository volumes = new VolumeRepository();
+            QuotaRepository quotas = new QuotaRepository(Map.of(
+                    QuotaRepository.BACKUPS_RESOURCE, config.getInt("quota_backups", 10),
+                    QuotaRepository.GIGABYTES_RESOURCE, config.getInt("quota_backup_gigabytes", 1000)));
+            AmqpBackupRpc amqp = new AmqpBackupRpc(oslo, id -> db.tx(dsl -> backups.findIncludingDeleted(dsl, id))
+                    .map(BackupObjects::of).orElseThrow(() -> CinderException.backupNotFound(id)));
+            Policy policy = policy(config);
+            BackupHosts hosts = new BackupHosts(db, new ServiceRepository(), config.getInt("service_down_time", 60), null);
+            // Volumes are cinder-volume's: only read here, from the database (the backup checks, and
+            // the GET routes the stock client finds a volume with); there is no volume backend.
+            VolumeService volumeLookups = new VolumeService(db, volumes, null, host, zone, policy);
+            // cinder-api's volume create takes default_availability_zone, else storage_availability_zone.
+            String newVolumeZone = config.get("default_availability_zone", zone);
+            dev.ember.volume.remote.ScheduledVolumeCreator creator = new dev.ember.volume.remote.ScheduledVolumeCreator(
+                    db, volumes, policy, oslo, new dev.ember.volume.remote.ScheduledVolumeCreator.Settings(
+                    config.get("default_volume_type", "__DEFAULT__"), newVolumeZone,
+                    config.getInt("quota_volumes", 10), config.getInt("quota_gigabytes", 1000),
+                    config.getInt("per_volume_size_limit", -1), Duration.ofSeconds(1), Duration.ofMinutes(10)));
+            BackupService backupService = new BackupService(db, backups, volumes, quotas, volumeLookups, hosts, amqp,
+                    creator);
+            // cinder-api's own default: every address.
+            HttpServer http = serveApi(config, vertx, policy, backupService, volumeLookups, ApiServer.VolumeRoutes.READ,
+                    ApiServer.ProjectApis.NONE, "0.0.0.0");
+            if (!config.unusedOptions().isEmpty()) {
+                LOG.info("options Ember's api role does not read (other services' or not implemented): {}",
+                        String.join(", ", config.unusedOptions()));
+            }
+            LOG.info("Ember {} (api role) listening on port {}: the backup API of cinder-api, work cast to the "
+                    + "cinder-backup hosts; no backup manager", version(), http.actualPort());
+            return new Ember(vertx, db, null, null, http, null, null, amqp, null, List.of(oslo));
+        } catch (Exception | LinkageError e) {
+            if (oslo != null) {
+                oslo.close();
+            }
+            if (vertx != null) {
+                vertx.close();
+            }
+            db.close();
+            throw e;
+        }
+    }
+
+    /** oslo.config finds a relative policy_file beside the configuration files, then in /etc/cinder. */
+    private static Policy policy(Config config) throws Exception {
+        List<Path> policyDirs = new java.util.ArrayList<>(config.sourceDirs());
+        policyDirs.add(Path.of("/etc/cinder"));
+        return Policy.fromConfig(config, policyDirs);
+    }
+
     /** The REST API of the embedded profile: the backup service in front of {@code rpc}, and the volume API. */
     private static HttpServer startApi(Config config, Vertx vertx, Database db, BackupRepository backups,
                                        VolumeRepository volumes, QuotaRepository quotas, ServiceRepository services,
@@ -262,20 +333,9 @@ public final class Ember implements AutoCloseable {
                                        boolean inProcess) throws Exception {
         BackupHosts hosts = new BackupHosts(db, services, config.getInt("service_down_time", 60),
                 inProcess ? host : null);
-        // oslo.config finds a relative policy_file beside the configuration files, then in /etc/cinder.
-        List<Path> policyDirs = new java.util.ArrayList<>(config.sourceDirs());
-        policyDirs.add(Path.of("/etc/cinder"));
-        Policy policy = Policy.fromConfig(config, policyDirs);
+        Policy policy = policy(config);
         VolumeService volumeService = new VolumeService(db, volumes, volumeBackend, host, zone, policy);
         BackupService backupService = new BackupService(db, backups, volumes, quotas, volumeService, hosts, rpc);
-
-        Authenticator auth = switch (config.get("auth_strategy", "keystone")) {
-            case "noauth" -> new NoAuthAuthenticator();
-            case "keystone" -> KeystoneAuthenticator.fromConfig(config);
-            default -> throw new IllegalArgumentException("auth_strategy must be noauth or keystone");
-        };
-        WorkerExecutor apiWorkers = vertx.createSharedWorkerExecutor("ember-api",
-                config.getInt("osapi_volume_workers_threads", 16));
         // cinder-manage db sync makes the __DEFAULT__ volume type; Ember's own schema gets it here.
         db.txRun(dsl -> new dev.ember.db.VolumeTypeRepository().ensureDefault(dsl));
         ApiServer.ProjectApis projectApis = new ApiServer.ProjectApis(
@@ -284,15 +344,33 @@ public final class Ember implements AutoCloseable {
                 new dev.ember.volume.VolumeTypeService(db, policy, config.get("default_volume_type", "__DEFAULT__")),
                 new dev.ember.volume.TransferService(db, volumes, policy),
                 new dev.ember.volume.GroupService(db, policy));
-        ApiServer api = new ApiServer(vertx, new ApiServer.Settings(config.get("public_endpoint", null),
-                config.getInt("osapi_max_limit", 1000)), auth, policy, backupService, volumeService, projectApis,
-                apiWorkers);
         // The embedded profile answers noauth callers as admin: loopback unless the operator says otherwise
         // (cinder-api's own default, 0.0.0.0, is for a deployment behind Keystone).
-        String listen = config.get("osapi_volume_listen", "127.0.0.1");
+        return serveApi(config, vertx, policy, backupService, volumeService, ApiServer.VolumeRoutes.ALL, projectApis,
+                "127.0.0.1");
+    }
+
+    /**
+     * Listens on {@code osapi_volume_listen}:{@code osapi_volume_listen_port} with cinder.conf's
+     * {@code auth_strategy}: the backup routes and {@code volumeRoutes} of {@code volumeService}.
+     */
+    private static HttpServer serveApi(Config config, Vertx vertx, Policy policy, BackupService backupService,
+                                       VolumeService volumeService, ApiServer.VolumeRoutes volumeRoutes,
+                                       ApiServer.ProjectApis projectApis, String defaultListen) throws Exception {
+        Authenticator auth = switch (config.get("auth_strategy", "keystone")) {
+            case "noauth" -> new NoAuthAuthenticator();
+            case "keystone" -> KeystoneAuthenticator.fromConfig(config);
+            default -> throw new IllegalArgumentException("auth_strategy must be noauth or keystone");
+        };
+        WorkerExecutor apiWorkers = vertx.createSharedWorkerExecutor("ember-api",
+                config.getInt("osapi_volume_workers_threads", 16));
+        ApiServer api = new ApiServer(vertx, new ApiServer.Settings(config.get("public_endpoint", null),
+                config.getInt("osapi_max_limit", 1000)), auth, policy, backupService, volumeService, volumeRoutes,
+                projectApis, apiWorkers);
+        String listen = config.get("osapi_volume_listen", defaultListen);
         HttpServer http = api.listen(listen, config.getInt("osapi_volume_listen_port", 8776)).await();
         LOG.info("the API listens on {}:{} (osapi_volume_listen{}, auth_strategy {})", listen, http.actualPort(),
-                config.find(Config.DEFAULT, "osapi_volume_listen").isPresent() ? "" : " unset: loopback only",
+                config.find(Config.DEFAULT, "osapi_volume_listen").isPresent() ? "" : " unset: " + defaultListen,
                 config.get("auth_strategy", "keystone"));
         return http;
     }
@@ -329,6 +407,7 @@ public final class Ember implements AutoCloseable {
         return db;
     }
 
+    /** The backup manager; null in the API role, which runs none. */
     public BackupManager manager() {
         return manager;
     }
@@ -350,15 +429,23 @@ public final class Ember implements AutoCloseable {
             // Unacknowledged messages go back to the queue for another host.
             rpcServer.close();
         }
-        managerPool.shutdown();
-        manager.close();
+        if (managerPool != null) {
+            managerPool.shutdown();
+        }
+        if (manager != null) {
+            manager.close();
+        }
         try {
-            managerPool.awaitTermination(30, TimeUnit.SECONDS);
+            if (managerPool != null) {
+                managerPool.awaitTermination(30, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        driverPool.shutdownNow();
-        if (manager.driver() instanceof AutoCloseable c) {
+        if (driverPool != null) {
+            driverPool.shutdownNow();
+        }
+        if (manager != null && manager.driver() instanceof AutoCloseable c) {
             try {
                 c.close();
             } catch (Exception e) {

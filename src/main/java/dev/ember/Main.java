@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
  * {@code bin/ember-backup} can stand where {@code /usr/bin/cinder-backup} stood.
  */
 @Command(name = "ember", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        subcommands = {Main.Backup.class, Main.All.class, Main.Bench.class},
+        subcommands = {Main.Backup.class, Main.Api.class, Main.All.class, Main.Bench.class},
         description = {"Ember: a drop-in replacement for OpenStack cinder-backup.",
                 "Without a subcommand, runs the backup role (as 'ember backup') when given --config-file or --config-dir."})
 public final class Main implements Callable<Integer> {
@@ -138,6 +138,20 @@ public final class Main implements Callable<Integer> {
         @Override
         public Integer call() {
             return service.run(Role.BACKUP);
+        }
+    }
+
+    @Command(name = "api", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = {"cinder-api's part for backups: the backup REST API alone at osapi_volume_listen_port, "
+                    + "over cinder's database, casting the work to the cinder-backup hosts (and restores' new "
+                    + "volumes to cinder-scheduler); no backup manager; runs from an unmodified cinder.conf."})
+    static final class Api implements Callable<Integer> {
+        @CommandLine.Mixin
+        ServiceOptions service = new ServiceOptions();
+
+        @Override
+        public Integer call() {
+            return service.run(Role.API);
         }
     }
 

@@ -19,6 +19,13 @@ public enum Role {
      * sync} made it.
      */
     BACKUP("cinder-backup", false, "cinder", Set.of("cinder")),
+    /**
+     * cinder-api's part for backups: the backup REST API alone, over cinder's database (as
+     * {@code cinder-manage db sync} made it), casting the work to the {@code cinder-backup} hosts
+     * and new volumes to cinder-scheduler over the broker; no backup manager, no volume backend, no
+     * service row (cinder-api has none either).
+     */
+    API("ember-api", true, null, Set.of()),
     /** The embedded all-in-one profile of {@code ./devstack/ember up}: the API and the manager. */
     ALL("ember", true, "file", Set.of("file", "rbd", "cinder"));
 
@@ -37,7 +44,8 @@ public enum Role {
     /**
      * The log file's name under {@code log_dir} when {@code log_file} is not given. oslo.log names
      * it after the program; the backup role keeps the service's name, so whatever watches
-     * {@code cinder-backup.log} keeps working after the swap.
+     * {@code cinder-backup.log} keeps working after the swap. The api role runs beside cinder-api
+     * (which keeps the other API routes), so it must not write into {@code cinder-api.log}.
      */
     public String logName() {
         return logName;
@@ -54,6 +62,11 @@ public enum Role {
 
     public boolean allowsVolumeBackend(String name) {
         return volumeBackends.contains(name);
+    }
+
+    /** Whether this role runs a backup manager (consumes the {@code cinder-backup} topic). */
+    public boolean runsManager() {
+        return this != API;
     }
 
     /** Whether Ember creates its tables: only where the database may be Ember's own. */

@@ -49,6 +49,16 @@ class MainCommandLineTest {
         assertTrue(r.subcommand().commandSpec().userObject() instanceof Main.All);
     }
 
+    /** `api` (bin/ember-api) takes cinder-api's arguments: two config files (later wins), a log file. */
+    @Test
+    void apiTakesCinderApisArguments() {
+        CommandLine.ParseResult r = new CommandLine(new Main()).parseArgs("api", "--config-file=/etc/cinder/cinder.conf",
+                "--config-file=/etc/cinder/ember-api.conf", "--log-file=/var/log/cinder/ember-api.log");
+        Main.Api a = (Main.Api) r.subcommand().commandSpec().userObject();
+        assertEquals(List.of(Path.of("/etc/cinder/cinder.conf"), Path.of("/etc/cinder/ember-api.conf")), a.service.files);
+        assertEquals("/var/log/cinder/ember-api.log", a.service.logFile);
+    }
+
     /** An option cinder-backup does not take either is refused, with usage, not started with. */
     @Test
     void unknownOptionIsRefused() {

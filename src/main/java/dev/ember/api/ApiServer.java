@@ -52,7 +52,7 @@ public final class ApiServer {
      */
     public record ProjectApis(dev.ember.volume.QuotaService quotas, dev.ember.volume.VolumeTypeService types,
                               dev.ember.volume.TransferService transfers, dev.ember.volume.GroupService groups) {
-        static final ProjectApis NONE = new ProjectApis(null, null, null, null);
+        public static final ProjectApis NONE = new ProjectApis(null, null, null, null);
     }
 
     private final Vertx vertx;
@@ -61,22 +61,39 @@ public final class ApiServer {
     private final WorkerExecutor workers;
     private final Router router;
 
-    public ApiServer(Vertx vertx, Settings settings, Authenticator authenticator, Policy policy,
-                     dev.ember.backup.BackupService backups, dev.ember.volume.VolumeService volumes,
-                     WorkerExecutor workers) {
-        this(vertx, settings, authenticator, policy, backups, volumes, ProjectApis.NONE, workers);
+    /** Which volume, snapshot and attachment routes are served beside the backup routes. */
+    public enum VolumeRoutes {
+        /** None: cinder-api answers them. */
+        NONE,
+        /**
+         * The reads of volumes and snapshots, from the database (the API role): what the stock
+         * client looks a volume up with before {@code backup-create} or {@code backup-restore
+         * --volume}; changes stay cinder-api's and cinder-volume's.
+         */
+        READ,
+        /** The embedded profile's own volume API. */
+        ALL
     }
 
     public ApiServer(Vertx vertx, Settings settings, Authenticator authenticator, Policy policy,
                      dev.ember.backup.BackupService backups, dev.ember.volume.VolumeService volumes,
-                     ProjectApis projectApis, WorkerExecutor workers) {
+                     WorkerExecutor workers) {
+        this(vertx, settings, authenticator, policy, backups, volumes,
+                volumes == null ? VolumeRoutes.NONE : VolumeRoutes.ALL, ProjectApis.NONE, workers);
+    }
+
+    public ApiServer(Vertx vertx, Settings settings, Authenticator authenticator, Policy policy,
+                     dev.ember.backup.BackupService backups, dev.ember.volume.VolumeService volumes,
+                     VolumeRoutes volumeRoutes, ProjectApis projectApis, WorkerExecutor workers) {
         this.vertx = vertx;
         this.settings = settings;
         this.authenticator = authenticator;
         this.workers = workers;
         this.router = Router.router(vertx);
         BackupsController bc = new BackupsController(backups, policy, settings.maxLimit());
-        VolumesController vc = volumes == null ? null : new VolumesController(volumes, settings.maxLimit());
+        VolumesController vc = volumes == null || volumeRoutes == VolumeRoutes.NONE ? null
+                : new VolumesController(volumes, settings.maxLimit());
+        boolean writes = volumeRoutes == VolumeRoutes.ALL;
 
         router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY));
         router.route().handler(this::beforeRouting);
@@ -111,23 +128,26 @@ public final class ApiServer {
         api(HttpMethod.POST, "/backups/:id/action", v30, bc::action);
         if (vc != null) {
             api(HttpMethod.GET, "/volumes", v30, vc::index);
-            api(HttpMethod.POST, "/volumes", v30, vc::create);
             api(HttpMethod.GET, "/volumes/detail", v30, vc::detail);
             api(HttpMethod.GET, "/volumes/:id", v30, vc::show);
-            api(HttpMethod.DELETE, "/volumes/:id", v30, vc::delete);
             api(HttpMethod.GET, "/volumes/:id/metadata", v30, vc::metadataIndex);
+            api(HttpMethod.GET, "/volumes/:id/metadata/:key", v30, vc::metadataShow);
+            SnapshotsController sc = new SnapshotsController(volumes.snapshots(), settings.maxLimit());
+            api(HttpMethod.GET, "/snapshots", v30, sc::index);
+            api(HttpMethod.GET, "/snapshots/detail", v30, sc::detail);
+            api(HttpMethod.GET, "/snapshots/:id", v30, sc::show);
+        }
+        if (vc != null && writes) {
+            api(HttpMethod.POST, "/volumes", v30, vc::create);
+            api(HttpMethod.DELETE, "/volumes/:id", v30, vc::delete);
             api(HttpMethod.POST, "/volumes/:id/metadata", v30, vc::metadataCreate);
             api(HttpMethod.PUT, "/volumes/:id/metadata", v30, vc::metadataUpdateAll);
-            api(HttpMethod.GET, "/volumes/:id/metadata/:key", v30, vc::metadataShow);
             api(HttpMethod.PUT, "/volumes/:id/metadata/:key", v30, vc::metadataUpdate);
             api(HttpMethod.DELETE, "/volumes/:id/metadata/:key", v30, vc::metadataDelete);
             VolumeActions va = new VolumeActions(volumes);
             api(HttpMethod.POST, "/volumes/:id/action", v30, va::action);
             SnapshotsController sc = new SnapshotsController(volumes.snapshots(), settings.maxLimit());
-            api(HttpMethod.GET, "/snapshots", v30, sc::index);
             api(HttpMethod.POST, "/snapshots", v30, sc::create);
-            api(HttpMethod.GET, "/snapshots/detail", v30, sc::detail);
-            api(HttpMethod.GET, "/snapshots/:id", v30, sc::show);
             api(HttpMethod.DELETE, "/snapshots/:id", v30, sc::delete);
             AttachmentsController ac = new AttachmentsController(volumes.attachments(), settings.maxLimit());
             Microversion v327 = new Microversion(3, 27);

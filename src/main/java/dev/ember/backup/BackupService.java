@@ -43,9 +43,27 @@ public final class BackupService {
     private final BackupHosts hosts;
     private final BackupRpc rpc;
     private final SnapshotRepository snapshots = new SnapshotRepository();
+    private final NewVolumes newVolumes;
 
+    /**
+     * How a restore without a target volume gets one: cinder-api's {@code volume_api.create(context,
+     * size, name, description)}, answering the volume once it left {@code creating}.
+     */
+    @FunctionalInterface
+    public interface NewVolumes {
+        Volume create(RequestContext ctx, int sizeGb, String name, String description);
+    }
+
+    /** Restores into new volumes made by {@code volumeService} itself (the embedded profile). */
     public BackupService(Database db, BackupRepository backups, VolumeRepository volumes, QuotaRepository quotas,
                          VolumeService volumeService, BackupHosts hosts, BackupRpc rpc) {
+        this(db, backups, volumes, quotas, volumeService, hosts, rpc, volumeService::create);
+    }
+
+    /** @param newVolumes where restores into a new volume get it (the API role: through cinder-scheduler) */
+    public BackupService(Database db, BackupRepository backups, VolumeRepository volumes, QuotaRepository quotas,
+                         VolumeService volumeService, BackupHosts hosts, BackupRpc rpc, NewVolumes newVolumes) {
+        this.newVolumes = newVolumes;
         this.db = db;
         this.backups = backups;
         this.volumes = volumes;
@@ -242,7 +260,7 @@ public final class BackupService {
         Volume target;
         if (volumeIsNew) {
             String volName = name != null ? name : "restore_backup_" + id;
-            target = volumeService.create(ctx, b.size(), volName, "auto-created_from_restore_from_backup");
+            target = newVolumes.create(ctx, b.size(), volName, "auto-created_from_restore_from_backup");
             if ("error".equals(target.status())) {
                 throw CinderException.invalidVolume("Error while creating volume " + target.id()
                         + " for restoring backup " + id + ".");
@@ -276,7 +294,11 @@ public final class BackupService {
         if (b.status() != BackupStatus.AVAILABLE) {
             throw CinderException.invalidBackup("Backup status must be available and not " + b.status().value() + ".");
         }
-        return rpc.exportRecord(hosts.pick(b.host(), hosts.zoneOf(b)), id);
+        String host = hosts.pick(b.host(), hosts.zoneOf(b));
+        // cinder-api saves the host it chose (backup.save(): updated_at moves) before the call,
+        // so the exported record carries that updated_at.
+        db.txRun(dsl -> backups.update(dsl, id, Map.of(BACKUPS.HOST, host)));
+        return rpc.exportRecord(host, id);
     }
 
     /** POST /backups/import_record: creates (or revives) the row and casts the import. */
@@ -310,6 +332,8 @@ public final class BackupService {
     public void resetStatus(RequestContext ctx, String id, String status) {
         Backup b = get(ctx, id);
         String host = hosts.pick(b.host(), hosts.zoneOf(b));
+        // As cinder-api: the chosen host is saved (and updated_at with it) before the cast.
+        db.txRun(dsl -> backups.update(dsl, id, Map.of(BACKUPS.HOST, host)));
         rpc.resetStatus(host, id, status);
     }
 }

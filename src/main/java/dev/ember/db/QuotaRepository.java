@@ -66,11 +66,37 @@ public final class QuotaRepository {
     }
 
     /**
+     * How a project's usage of a resource is counted when it has no usage row yet, as cinder's
+     * quota sync functions count it from the resource's own table.
+     */
+    @FunctionalInterface
+    public interface UsageCount {
+        int inUse(DSLContext dsl, String projectId, String resource);
+    }
+
+    /** The backup resources' usage: the project's live backups and their sizes. */
+    public static int backupUsage(DSLContext dsl, String projectId, String resource) {
+        Record2<Integer, java.math.BigDecimal> actual = dsl.select(
+                        org.jooq.impl.DSL.count(), org.jooq.impl.DSL.coalesce(org.jooq.impl.DSL.sum(BACKUPS.SIZE), java.math.BigDecimal.ZERO))
+                .from(BACKUPS).where(BACKUPS.PROJECT_ID.eq(projectId)).and(BackupRepository.live()).fetchOne();
+        return GIGABYTES_RESOURCE.equals(resource) ? actual.value2().intValue() : actual.value1();
+    }
+
+    /**
      * Reserves and immediately commits {@code deltas} for the project, in the caller's
      * transaction. Positive deltas are checked against the limits (cinder checks
      * {@code in_use + reserved + delta <= limit}); negative deltas always pass.
      */
-    public void reserveAndCommit(DSLContext dsl, String projectId, Map<String, Integer> deltas) {
+    public List<String> reserveAndCommit(DSLContext dsl, String projectId, Map<String, Integer> deltas) {
+        return reserveAndCommit(dsl, projectId, deltas, QuotaRepository::backupUsage);
+    }
+
+    /**
+     * As above for any resources, {@code firstUsage} counting a resource the project has no usage
+     * row for; answers the reservations' uuids in the order of {@code deltas}.
+     */
+    public List<String> reserveAndCommit(DSLContext dsl, String projectId, Map<String, Integer> deltas,
+                                         UsageCount firstUsage) {
         LocalDateTime now = BackupRepository.now();
         // The usage rows, locked: every change of the project's backups goes through here, so
         // their in_use, read with the lock (which sees the latest committed value, unlike a plain
@@ -84,19 +110,14 @@ public final class QuotaRepository {
                     .orderBy(QUOTA_USAGES.ID).limit(1).forUpdate().fetchOptional().orElse(null));
         }
         Map<String, Integer> inUse = new LinkedHashMap<>();
-        if (usages.values().stream().anyMatch(java.util.Objects::isNull)) {
-            // A project's first quota change: its usage starts from what the table holds. Two
-            // first changes racing both insert; InnoDB makes one a deadlock victim, and the retried
-            // transaction then finds the other's row.
-            Record2<Integer, java.math.BigDecimal> actual = dsl.select(
-                            org.jooq.impl.DSL.count(), org.jooq.impl.DSL.coalesce(org.jooq.impl.DSL.sum(BACKUPS.SIZE), java.math.BigDecimal.ZERO))
-                    .from(BACKUPS).where(BACKUPS.PROJECT_ID.eq(projectId)).and(BackupRepository.live()).fetchOne();
-            inUse.put(BACKUPS_RESOURCE, actual.value1());
-            inUse.put(GIGABYTES_RESOURCE, actual.value2().intValue());
-        }
         for (Map.Entry<String, dev.ember.db.generated.tables.records.QuotaUsagesRecord> u : usages.entrySet()) {
             if (u.getValue() != null) {
                 inUse.put(u.getKey(), Math.max(0, u.getValue().getInUse() == null ? 0 : u.getValue().getInUse()));
+            } else {
+                // A project's first quota change: its usage starts from what the table holds. Two
+                // first changes racing both insert; InnoDB makes one a deadlock victim, and the
+                // retried transaction then finds the other's row.
+                inUse.put(u.getKey(), firstUsage.inUse(dsl, projectId, u.getKey()));
             }
         }
 
@@ -133,12 +154,15 @@ public final class QuotaRepository {
         if (!overs.isEmpty()) {
             throw new OverQuotaException(overs, limits, consumed);
         }
+        List<String> uuids = new ArrayList<>();
         for (Map.Entry<String, Integer> d : deltas.entrySet()) {
             // A reservation row as cinder writes it, committed at once (deleted=1).
+            String uuid = UUID.randomUUID().toString();
+            uuids.add(uuid);
             dsl.insertInto(RESERVATIONS)
                     .set(RESERVATIONS.CREATED_AT, now).set(RESERVATIONS.UPDATED_AT, now)
                     .set(RESERVATIONS.DELETED_AT, now).set(RESERVATIONS.DELETED, (byte) 1)
-                    .set(RESERVATIONS.UUID, UUID.randomUUID().toString())
+                    .set(RESERVATIONS.UUID, uuid)
                     .set(RESERVATIONS.USAGE_ID, usageIds.get(d.getKey()))
                     .set(RESERVATIONS.PROJECT_ID, projectId).set(RESERVATIONS.RESOURCE, d.getKey())
                     .set(RESERVATIONS.DELTA, d.getValue()).set(RESERVATIONS.EXPIRE, now.plusDays(1))
@@ -146,5 +170,6 @@ public final class QuotaRepository {
             dsl.update(QUOTA_USAGES).set(QUOTA_USAGES.IN_USE, QUOTA_USAGES.IN_USE.plus(d.getValue()))
                     .set(QUOTA_USAGES.UPDATED_AT, now).where(QUOTA_USAGES.ID.eq(usageIds.get(d.getKey()))).execute();
         }
+        return uuids;
     }
 }

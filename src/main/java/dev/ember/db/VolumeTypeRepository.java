@@ -108,6 +108,7 @@ public final class VolumeTypeRepository {
                 .where(VOLUME_TYPE_EXTRA_SPECS.VOLUME_TYPE_ID.eq(r.getId())).and(liveSpec())
                 .orderBy(VOLUME_TYPE_EXTRA_SPECS.ID).forEach(s -> specs.put(s.value1(), s.value2()));
         return new VolumeType(r.getId(), r.getName(), r.getDescription(),
-                r.getIsPublic() == null || r.getIsPublic() != 0, r.getQosSpecsId(), specs, r.getCreatedAt());
+                r.getIsPublic() == null || r.getIsPublic() != 0, r.getQosSpecsId(), specs, java.util.List.of(),
+                r.getCreatedAt(), r.getUpdatedAt(), r.getDeletedAt(), r.getDeleted() != null && r.getDeleted() != 0);
     }
 }

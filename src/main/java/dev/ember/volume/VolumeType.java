@@ -1,13 +1,20 @@
 package dev.ember.volume;
 
 import java.time.LocalDateTime;
+import java.util.List;
 import java.util.Map;
 
-/** A row of cinder's volume_types with its live extra specs. */
+/**
+ * A row of cinder's {@code volume_types} with its extra specs and (for a private type) the projects
+ * that may use it: what cinder-api puts into a new volume and its scheduling request.
+ */
 public record VolumeType(String id, String name, String description, boolean isPublic, String qosSpecsId,
-                         Map<String, String> extraSpecs, LocalDateTime createdAt) {
+                         Map<String, String> extraSpecs, List<String> projects, LocalDateTime createdAt,
+                         LocalDateTime updatedAt, LocalDateTime deletedAt, boolean deleted) {
 
     public VolumeType {
-        extraSpecs = Map.copyOf(extraSpecs);
+        extraSpecs = extraSpecs == null ? Map.of() : java.util.Collections.unmodifiableMap(
+                new java.util.LinkedHashMap<>(extraSpecs));
+        projects = projects == null ? List.of() : List.copyOf(projects);
     }
 }
