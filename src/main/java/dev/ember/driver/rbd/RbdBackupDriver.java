@@ -141,6 +141,10 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
                 throw new BackupDriverException.LeftoversRemain(e.getMessage(), e);
             }
             throw e;
+        } catch (ProgressListener.Stop e) {
+            // The listener's promise: a stopped backup is cleaned up like a failed one and says so.
+            noteFailure(e, source);
+            throw new BackupDriverException.Cancelled(e.getMessage());
         } catch (Exception e) {
             noteFailure(e, source);
             String message = "RBD backup of volume " + backup.volumeId() + " into pool " + container + " failed: "

@@ -180,15 +180,6 @@ class RbdDriverFailureTest {
     }
 
     @Test
-    void restoreCanBeCancelled() throws Exception {
-        BackupRef b1 = backup(null, null);
-        String other = fx.newVolume(SIZE);
-        try (RbdDevice dev = fx.live(other)) {
-            assertThrows(BackupDriverException.Cancelled.class, () -> driver.restore(List.of(b1), dev, () -> true));
-        }
-    }
-
-    @Test
     void missingPoolsImagesAndData() throws Exception {
         try (RbdDevice dev = fx.live(v)) {
             BackupRef bad = new BackupRef(fx.newBackupId(), v, 1, "no such/pool", null, "n", "d", null, null);
