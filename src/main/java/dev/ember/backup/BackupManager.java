@@ -10,7 +10,7 @@ import dev.ember.driver.BackupDriverException;
 import dev.ember.driver.BackupOutcome;
 import dev.ember.driver.ProgressListener;
 import dev.ember.driver.BackupRef;
-import dev.ember.driver.VolumeDevice;
+import dev.ember.device.VolumeDevice;
 import dev.ember.error.CinderException;
 import dev.ember.keymgr.ConfKeyManager;
 import dev.ember.keymgr.KeyManager;

@@ -1,5 +1,7 @@
 package dev.ember.driver;
 
+import dev.ember.device.VolumeDevice;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

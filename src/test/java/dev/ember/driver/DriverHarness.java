@@ -1,5 +1,7 @@
 package dev.ember.driver;
 
+import dev.ember.device.VolumeDevice;
+
 import java.nio.ByteBuffer;
 import java.time.LocalDateTime;
 import java.util.List;

@@ -14,12 +14,14 @@ import dev.ember.ceph.PoolNotFoundException;
 import dev.ember.ceph.RbdImage;
 import dev.ember.ceph.Snapshot;
 import dev.ember.config.Config;
+import dev.ember.device.rbd.RbdDevice;
+import dev.ember.device.rbd.SourceKind;
 import dev.ember.driver.BackupDriver;
 import dev.ember.driver.BackupDriverException;
 import dev.ember.driver.BackupOutcome;
 import dev.ember.driver.BackupRef;
 import dev.ember.driver.ProgressListener;
-import dev.ember.driver.VolumeDevice;
+import dev.ember.device.VolumeDevice;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

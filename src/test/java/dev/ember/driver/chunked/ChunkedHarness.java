@@ -2,7 +2,7 @@ package dev.ember.driver.chunked;
 
 import dev.ember.driver.BackupDriver;
 import dev.ember.driver.DriverHarness;
-import dev.ember.driver.VolumeDevice;
+import dev.ember.device.VolumeDevice;
 import dev.ember.volume.FileVolumeDevice;
 
 import java.io.RandomAccessFile;

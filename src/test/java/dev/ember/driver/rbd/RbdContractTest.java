@@ -4,7 +4,7 @@ import dev.ember.driver.BackupDriver;
 import dev.ember.driver.BackupDriverContract;
 import dev.ember.driver.BackupRef;
 import dev.ember.driver.DriverHarness;
-import dev.ember.driver.VolumeDevice;
+import dev.ember.device.VolumeDevice;
 
 import java.util.ArrayList;
 import java.util.List;

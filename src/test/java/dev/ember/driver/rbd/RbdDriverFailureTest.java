@@ -1,11 +1,12 @@
 package dev.ember.driver.rbd;
 
 import dev.ember.ceph.RbdImage;
+import dev.ember.device.rbd.RbdDevice;
 import dev.ember.driver.BackupDriverException;
 import dev.ember.driver.BackupOutcome;
 import dev.ember.driver.BackupRef;
 import dev.ember.driver.ProgressListener;
-import dev.ember.driver.VolumeDevice;
+import dev.ember.device.VolumeDevice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
