@@ -11,6 +11,7 @@ import dev.ember.config.Config;
 import dev.ember.device.VolumeDevice;
 import dev.ember.device.rbd.RbdDevice;
 import dev.ember.device.rbd.SourceKind;
+import dev.ember.model.Volume;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -5,6 +5,7 @@ import dev.ember.ceph.Snapshot;
 import dev.ember.device.VolumeDevice;
 import dev.ember.device.rbd.RbdDevice;
 import dev.ember.device.rbd.SourceKind;
+import dev.ember.model.Volume;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -12,7 +12,7 @@ import dev.ember.rpc.oslo.BackupDeviceInfo;
 import dev.ember.rpc.oslo.BackupObject;
 import dev.ember.rpc.oslo.RpcContext;
 import dev.ember.rpc.oslo.VersionedObject;
-import dev.ember.volume.Volume;
+import dev.ember.model.Volume;
 import dev.ember.volume.VolumeBackend;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

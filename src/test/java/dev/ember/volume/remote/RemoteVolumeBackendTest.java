@@ -16,7 +16,7 @@ import dev.ember.rpc.oslo.BackupObject;
 import dev.ember.rpc.oslo.RemoteFailure;
 import dev.ember.rpc.oslo.RpcRequest;
 import dev.ember.rpc.oslo.VersionedObject;
-import dev.ember.volume.Volume;
+import dev.ember.model.Volume;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
