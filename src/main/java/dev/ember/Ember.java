@@ -16,7 +16,6 @@ import dev.ember.db.ServiceRepository;
 import dev.ember.db.SqlAlchemyUrl;
 import dev.ember.db.VolumeRepository;
 import dev.ember.driver.BackupDriver;
-import dev.ember.driver.Drivers;
 import dev.ember.error.CinderException;
 import dev.ember.rpc.BackupRpc;
 import dev.ember.rpc.InProcessRpc;

@@ -2,7 +2,7 @@ package dev.ember.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ember.error.CinderException;
-import dev.ember.volume.Attachment;
+import dev.ember.model.Attachment;
 import dev.ember.volume.AttachmentService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

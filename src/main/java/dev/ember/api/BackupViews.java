@@ -2,7 +2,7 @@ package dev.ember.api;
 
 import dev.ember.auth.Policy;
 import dev.ember.auth.RequestContext;
-import dev.ember.backup.Backup;
+import dev.ember.model.Backup;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

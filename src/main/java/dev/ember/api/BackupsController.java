@@ -2,9 +2,9 @@ package dev.ember.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ember.auth.Policy;
-import dev.ember.backup.Backup;
+import dev.ember.model.Backup;
 import dev.ember.backup.BackupService;
-import dev.ember.backup.BackupStatus;
+import dev.ember.model.BackupStatus;
 import dev.ember.backup.CreateBackupRequest;
 import dev.ember.error.CinderException;
 import dev.ember.rpc.BackupRpc;
@@ -176,7 +176,7 @@ final class BackupsController {
         JsonNode b = body.get("backup");
         // cinder's backup_api.create: the volume as volume_api.get finds it (404), then the rule
         // with the volume as target.
-        dev.ember.volume.Volume source = service.sourceVolume(r.context(), text(b, "volume_id"));
+        dev.ember.model.Volume source = service.sourceVolume(r.context(), text(b, "volume_id"));
         policy.enforce("backup:create", r.context(), Policy.target(source.projectId(), source.userId()));
         Map<String, String> metadata = null;
         if (b.hasNonNull("metadata")) {

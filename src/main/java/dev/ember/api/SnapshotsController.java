@@ -2,7 +2,7 @@ package dev.ember.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ember.error.CinderException;
-import dev.ember.volume.Snapshot;
+import dev.ember.model.Snapshot;
 import dev.ember.volume.SnapshotService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -2,7 +2,7 @@ package dev.ember.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ember.error.CinderException;
-import dev.ember.volume.Volume;
+import dev.ember.model.Volume;
 import dev.ember.volume.VolumeService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -147,7 +147,7 @@ final class VolumesController {
     /** cinder's volume view {@code _get_attachments}: the attachments in {@code attached} state. */
     private JsonArray attachments(Volume v) {
         JsonArray out = new JsonArray();
-        for (dev.ember.volume.Attachment a : volumes.attachments().ofVolume(v.id())) {
+        for (dev.ember.model.Attachment a : volumes.attachments().ofVolume(v.id())) {
             if (!"attached".equals(a.attachStatus())) {
                 continue;
             }

@@ -3,6 +3,7 @@ package dev.ember.backup;
 import dev.ember.db.Database;
 import dev.ember.db.ServiceRepository;
 import dev.ember.error.CinderException;
+import dev.ember.model.Backup;
 
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;

@@ -10,18 +10,18 @@ import dev.ember.driver.BackupDriverException;
 import dev.ember.driver.BackupOutcome;
 import dev.ember.driver.ProgressListener;
 import dev.ember.driver.BackupRef;
-import dev.ember.driver.VolumeDevice;
+import dev.ember.device.VolumeDevice;
 import dev.ember.error.CinderException;
 import dev.ember.keymgr.ConfKeyManager;
 import dev.ember.keymgr.KeyManager;
 import dev.ember.keymgr.KeyManagerException;
+import dev.ember.model.Backup;
+import dev.ember.model.BackupStatus;
 import dev.ember.rpc.BackupRpc;
 import dev.ember.rpc.BackupRpcEndpoint;
-import dev.ember.rpc.notify.BackupUsage;
 import dev.ember.rpc.notify.Notifier;
-import dev.ember.rpc.oslo.RpcContext;
-import dev.ember.volume.Snapshot;
-import dev.ember.volume.Volume;
+import dev.ember.model.Snapshot;
+import dev.ember.model.Volume;
 import dev.ember.volume.VolumeBackend;
 import org.jooq.Field;
 import org.slf4j.Logger;
@@ -111,9 +111,7 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
             return;
         }
         try {
-            db.tx(dsl -> backups.findIncludingDeleted(dsl, backupId)).ifPresent(b -> n.backupUsage(
-                    RpcContext.of(b.userId(), b.projectId(), true, List.of("admin"), null, null, null),
-                    BackupUsage.Source.of(b), suffix, null));
+            db.tx(dsl -> backups.findIncludingDeleted(dsl, backupId)).ifPresent(b -> n.backupUsage(b, suffix, null));
         } catch (RuntimeException e) {
             LOG.warn("backup.{} notification for {} failed: {}", suffix, backupId, e.toString());
         }

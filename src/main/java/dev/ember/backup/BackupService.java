@@ -8,10 +8,12 @@ import dev.ember.db.QuotaRepository;
 import dev.ember.db.SnapshotRepository;
 import dev.ember.db.VolumeRepository;
 import dev.ember.error.CinderException;
+import dev.ember.model.Backup;
+import dev.ember.model.BackupStatus;
 import dev.ember.rpc.BackupRpc;
-import dev.ember.volume.Snapshot;
+import dev.ember.model.Snapshot;
 import dev.ember.volume.SnapshotService;
-import dev.ember.volume.Volume;
+import dev.ember.model.Volume;
 import dev.ember.volume.VolumeService;
 import org.jooq.Field;
 

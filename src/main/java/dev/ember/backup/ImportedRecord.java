@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ember.error.CinderException;
+import dev.ember.model.Backup;
 
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;

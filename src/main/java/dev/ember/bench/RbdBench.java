@@ -12,9 +12,9 @@ import dev.ember.driver.BackupRef;
 import dev.ember.driver.rbd.BaseLayout;
 import dev.ember.driver.rbd.ImageNames;
 import dev.ember.driver.rbd.RbdBackupDriver;
-import dev.ember.driver.rbd.RbdDevice;
+import dev.ember.device.rbd.RbdDevice;
 import dev.ember.driver.rbd.RbdOptions;
-import dev.ember.driver.rbd.SourceKind;
+import dev.ember.device.rbd.SourceKind;
 
 import java.io.File;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.ember.db;
 
 import dev.ember.db.generated.tables.records.VolumeAttachmentRecord;
-import dev.ember.volume.Attachment;
+import dev.ember.model.Attachment;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;

@@ -1,7 +1,7 @@
 package dev.ember.db;
 
-import dev.ember.backup.Backup;
-import dev.ember.backup.BackupStatus;
+import dev.ember.model.Backup;
+import dev.ember.model.BackupStatus;
 import dev.ember.db.generated.tables.records.BackupsRecord;
 import org.jooq.Condition;
 import org.jooq.DSLContext;

@@ -1,7 +1,7 @@
 package dev.ember.db;
 
 import dev.ember.db.generated.tables.records.SnapshotsRecord;
-import dev.ember.volume.Snapshot;
+import dev.ember.model.Snapshot;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;

@@ -1,7 +1,7 @@
 package dev.ember.db;
 
 import dev.ember.db.generated.tables.records.VolumesRecord;
-import dev.ember.volume.Volume;
+import dev.ember.model.Volume;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;

@@ -1,5 +1,7 @@
 package dev.ember.driver;
 
+import dev.ember.device.VolumeDevice;
+
 import java.util.List;
 
 /**
@@ -21,14 +23,21 @@ public interface BackupDriver {
     /**
      * Backs up {@code source} into the backend. {@code parent} is the backup this one is
      * incremental to, or null for a full backup. On failure the driver removes whatever it wrote
-     * for this backup before throwing, so a failed backup leaves no partial data behind.
+     * for this backup before throwing, so a failed backup leaves no partial data behind (and its
+     * parent's data as it was). A {@link ProgressListener.Stop} thrown by {@code progress} ends it
+     * the same way, with {@link BackupDriverException.Cancelled}. The source's data is only read.
      */
     BackupOutcome backup(BackupRef backup, BackupRef parent, VolumeDevice source, ProgressListener progress)
             throws BackupDriverException;
 
     /**
      * Restores the last backup of {@code chain} onto {@code target}. The chain runs from the full
-     * backup (index 0) to the backup being restored (last index).
+     * backup (index 0) to the backup being restored (last index). The result reads bit for bit as
+     * the volume did when that backup was taken. A target smaller than the backed-up data is
+     * refused with a {@link BackupDriverException} before anything is written to it; on a larger
+     * one the bytes past the data read as zeros afterwards, at least up to the backup's size
+     * ({@code backups.size} GiB; the Ceph driver with {@code restore_discard_excess_bytes}, its
+     * default). The target is never resized.
      *
      * @param cancelled polled between objects; when it answers true the restore stops with
      *                  {@link BackupDriverException.Cancelled}
@@ -46,7 +55,10 @@ public interface BackupDriver {
         return List.of();
     }
 
-    /** Removes this backup's own data (never its parent's). Missing data is not an error. */
+    /**
+     * Removes this backup's own data (never its parent's: the parent still restores). Missing data
+     * is not an error: deleting twice, or a backup that never wrote anything, succeeds.
+     */
     void delete(BackupRef backup) throws BackupDriverException;
 
     /**

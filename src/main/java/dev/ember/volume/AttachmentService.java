@@ -7,6 +7,8 @@ import dev.ember.db.BackupRepository;
 import dev.ember.db.Database;
 import dev.ember.db.VolumeRepository;
 import dev.ember.error.CinderException;
+import dev.ember.model.Attachment;
+import dev.ember.model.Volume;
 
 import java.time.LocalDateTime;
 import java.util.LinkedHashMap;

@@ -1,6 +1,7 @@
 package dev.ember.volume;
 
-import dev.ember.driver.VolumeDevice;
+import dev.ember.device.VolumeDevice;
+import dev.ember.model.Volume;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;

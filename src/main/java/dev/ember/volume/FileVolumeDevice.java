@@ -1,6 +1,6 @@
 package dev.ember.volume;
 
-import dev.ember.driver.VolumeDevice;
+import dev.ember.device.VolumeDevice;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

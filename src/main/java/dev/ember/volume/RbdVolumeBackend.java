@@ -8,9 +8,10 @@ import dev.ember.ceph.Pool;
 import dev.ember.ceph.RbdImage;
 import dev.ember.ceph.Snapshot;
 import dev.ember.config.Config;
-import dev.ember.driver.VolumeDevice;
-import dev.ember.driver.rbd.RbdDevice;
-import dev.ember.driver.rbd.SourceKind;
+import dev.ember.device.VolumeDevice;
+import dev.ember.device.rbd.RbdDevice;
+import dev.ember.device.rbd.SourceKind;
+import dev.ember.model.Volume;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -7,6 +7,8 @@ import dev.ember.db.Database;
 import dev.ember.db.SnapshotRepository;
 import dev.ember.db.VolumeRepository;
 import dev.ember.error.CinderException;
+import dev.ember.model.Snapshot;
+import dev.ember.model.Volume;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

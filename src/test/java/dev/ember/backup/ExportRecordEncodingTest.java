@@ -1,6 +1,8 @@
 package dev.ember.backup;
 
 import dev.ember.driver.PyJson;
+import dev.ember.model.Backup;
+import dev.ember.model.BackupStatus;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ember.driver.VolumeDevice;
+import dev.ember.device.VolumeDevice;
+import dev.ember.device.rbd.RbdVolumeDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;

@@ -2,9 +2,10 @@ package dev.ember.volume;
 
 import dev.ember.ceph.RbdImage;
 import dev.ember.ceph.Snapshot;
-import dev.ember.driver.VolumeDevice;
-import dev.ember.driver.rbd.RbdDevice;
-import dev.ember.driver.rbd.SourceKind;
+import dev.ember.device.VolumeDevice;
+import dev.ember.device.rbd.RbdDevice;
+import dev.ember.device.rbd.SourceKind;
+import dev.ember.model.Volume;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

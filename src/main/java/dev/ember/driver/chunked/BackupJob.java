@@ -4,7 +4,7 @@ import dev.ember.driver.BackupDriverException;
 import dev.ember.driver.BackupOutcome;
 import dev.ember.driver.BackupRef;
 import dev.ember.driver.ProgressListener;
-import dev.ember.driver.VolumeDevice;
+import dev.ember.device.VolumeDevice;
 
 import java.io.IOException;
 import java.io.InputStream;

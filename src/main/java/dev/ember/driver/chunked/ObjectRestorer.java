@@ -1,6 +1,6 @@
 package dev.ember.driver.chunked;
 
-import dev.ember.driver.VolumeDevice;
+import dev.ember.device.VolumeDevice;
 
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;

@@ -2,7 +2,7 @@ package dev.ember.driver.chunked;
 
 import dev.ember.driver.BackupDriverException;
 import dev.ember.driver.BackupRef;
-import dev.ember.driver.VolumeDevice;
+import dev.ember.device.VolumeDevice;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,7 @@
 package dev.ember.driver.rbd;
 
+import dev.ember.device.rbd.SourceKind;
+
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;

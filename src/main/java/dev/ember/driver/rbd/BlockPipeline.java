@@ -2,7 +2,8 @@ package dev.ember.driver.rbd;
 
 import dev.ember.ceph.AioCompletion;
 import dev.ember.ceph.RbdImage;
-import dev.ember.driver.VolumeDevice;
+import dev.ember.device.VolumeDevice;
+import dev.ember.device.rbd.RbdDevice;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

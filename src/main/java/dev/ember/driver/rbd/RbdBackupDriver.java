@@ -14,12 +14,14 @@ import dev.ember.ceph.PoolNotFoundException;
 import dev.ember.ceph.RbdImage;
 import dev.ember.ceph.Snapshot;
 import dev.ember.config.Config;
+import dev.ember.device.rbd.RbdDevice;
+import dev.ember.device.rbd.SourceKind;
 import dev.ember.driver.BackupDriver;
 import dev.ember.driver.BackupDriverException;
 import dev.ember.driver.BackupOutcome;
 import dev.ember.driver.BackupRef;
 import dev.ember.driver.ProgressListener;
-import dev.ember.driver.VolumeDevice;
+import dev.ember.device.VolumeDevice;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -141,6 +143,10 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
                 throw new BackupDriverException.LeftoversRemain(e.getMessage(), e);
             }
             throw e;
+        } catch (ProgressListener.Stop e) {
+            // The listener's promise: a stopped backup is cleaned up like a failed one and says so.
+            noteFailure(e, source);
+            throw new BackupDriverException.Cancelled(e.getMessage());
         } catch (Exception e) {
             noteFailure(e, source);
             String message = "RBD backup of volume " + backup.volumeId() + " into pool " + container + " failed: "

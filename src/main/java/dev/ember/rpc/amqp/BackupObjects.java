@@ -1,6 +1,6 @@
 package dev.ember.rpc.amqp;
 
-import dev.ember.backup.Backup;
+import dev.ember.model.Backup;
 import dev.ember.rpc.oslo.BackupObject;
 
 /**

@@ -1,7 +1,9 @@
 package dev.ember.rpc.notify;
 
+import dev.ember.model.Backup;
 import dev.ember.rpc.oslo.RpcContext;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,6 +29,16 @@ public interface Notifier {
         if (enabled()) {
             info(context, "backup." + eventSuffix, BackupUsage.of(backup, extra));
         }
+    }
+
+    /**
+     * {@link #backupUsage(RpcContext, BackupUsage.Source, String, Map)} for the backup as the
+     * database has it, in the context cinder's manager uses: the backup's user and project, as
+     * admin. Keeps the oslo context out of the manager.
+     */
+    default void backupUsage(Backup backup, String eventSuffix, Map<String, Object> extra) {
+        backupUsage(RpcContext.of(backup.userId(), backup.projectId(), true, List.of("admin"), null, null, null),
+                BackupUsage.Source.of(backup), eventSuffix, extra);
     }
 
     /** Notifications off ({@code [oslo_messaging_notifications] driver} empty or {@code noop}). */

@@ -93,6 +93,11 @@ final class MemoryObjectStore implements ObjectStore {
         objects.remove(key(container, name));
     }
 
+    /** Every stored object as {@code container/name}. */
+    java.util.SortedSet<String> keys() {
+        return new java.util.TreeSet<>(objects.keySet());
+    }
+
     byte[] get(String container, String name) {
         return objects.get(container + "/" + name);
     }

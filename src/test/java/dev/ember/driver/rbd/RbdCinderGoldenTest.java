@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ember.ceph.CephException;
 import dev.ember.ceph.Pool;
 import dev.ember.ceph.RbdImage;
+import dev.ember.device.rbd.RbdDevice;
 import dev.ember.driver.BackupOutcome;
 import dev.ember.driver.BackupRef;
 import dev.ember.testing.GoldenData;

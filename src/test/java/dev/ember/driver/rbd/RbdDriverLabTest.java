@@ -1,5 +1,6 @@
 package dev.ember.driver.rbd;
 
+import dev.ember.device.rbd.RbdDevice;
 import dev.ember.driver.BackupOutcome;
 import dev.ember.driver.BackupRef;
 import org.junit.jupiter.api.AfterEach;

@@ -6,6 +6,8 @@ import dev.ember.ceph.ImageNotFoundException;
 import dev.ember.ceph.Pool;
 import dev.ember.ceph.RbdImage;
 import dev.ember.ceph.Snapshot;
+import dev.ember.device.rbd.RbdDevice;
+import dev.ember.device.rbd.SourceKind;
 import dev.ember.driver.BackupOutcome;
 import dev.ember.driver.BackupRef;
 

@@ -3,7 +3,7 @@ package dev.ember.driver.rbd;
 import dev.ember.ceph.Extent;
 import dev.ember.ceph.ImageFeatures;
 import dev.ember.config.Config;
-import dev.ember.driver.VolumeDevice;
+import dev.ember.device.VolumeDevice;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

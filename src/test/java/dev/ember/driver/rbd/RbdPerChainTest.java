@@ -1,6 +1,7 @@
 package dev.ember.driver.rbd;
 
 import dev.ember.ceph.RbdImage;
+import dev.ember.device.rbd.RbdDevice;
 import dev.ember.driver.BackupRef;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

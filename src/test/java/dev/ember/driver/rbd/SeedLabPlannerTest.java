@@ -1,5 +1,7 @@
 package dev.ember.driver.rbd;
 
+import dev.ember.device.rbd.SourceKind;
+
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

@@ -1,6 +1,7 @@
-package dev.ember.ceph;
+package dev.ember.device.rbd;
 
-import dev.ember.driver.VolumeDevice;
+import dev.ember.ceph.RbdImage;
+import dev.ember.device.VolumeDevice;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 

@@ -1,4 +1,4 @@
-package dev.ember.driver;
+package dev.ember.device;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

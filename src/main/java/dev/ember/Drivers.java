@@ -1,6 +1,7 @@
-package dev.ember.driver;
+package dev.ember;
 
 import dev.ember.config.Config;
+import dev.ember.driver.BackupDriver;
 
 import java.util.concurrent.ExecutorService;
 

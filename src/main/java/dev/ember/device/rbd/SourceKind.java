@@ -1,4 +1,4 @@
-package dev.ember.driver.rbd;
+package dev.ember.device.rbd;
 
 /** What the backup reads. Only the live volume image can carry backup snapshots between backups. */
 public enum SourceKind {

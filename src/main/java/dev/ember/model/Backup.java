@@ -1,4 +1,4 @@
-package dev.ember.backup;
+package dev.ember.model;
 
 import dev.ember.driver.BackupRef;
 

@@ -1,9 +1,8 @@
-package dev.ember.driver.rbd;
+package dev.ember.device.rbd;
 
 import dev.ember.ceph.Pool;
 import dev.ember.ceph.RbdImage;
-import dev.ember.ceph.RbdVolumeDevice;
-import dev.ember.driver.VolumeDevice;
+import dev.ember.device.VolumeDevice;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
