@@ -8,6 +8,8 @@ import dev.ember.db.SnapshotRepository;
 import dev.ember.db.TransferRepository;
 import dev.ember.db.VolumeRepository;
 import dev.ember.error.CinderException;
+import dev.ember.model.Snapshot;
+import dev.ember.model.Volume;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;

@@ -12,7 +12,7 @@ import dev.ember.error.CinderException;
 import dev.ember.rpc.amqp.OsloRpcClient;
 import dev.ember.rpc.oslo.CreateVolumeRequest;
 import dev.ember.rpc.oslo.RpcContext;
-import dev.ember.volume.Volume;
+import dev.ember.model.Volume;
 import dev.ember.volume.VolumeType;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
