@@ -135,6 +135,11 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
         return driver;
     }
 
+    /** Where volumes live (for monitoring and tests). */
+    public VolumeBackend volumeBackend() {
+        return volumeBackend;
+    }
+
     // ---------------------------------------------------------------- create
 
     @Override

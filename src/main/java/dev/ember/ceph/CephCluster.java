@@ -153,6 +153,21 @@ public final class CephCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * This client's global id ({@code rados_get_instance_id}): the monitor lists the session as
+     * {@code client.<id>} until the connection is shut down.
+     */
+    public long instanceId() throws CephException {
+        Rados rados = guard.acquire("rados_get_instance_id");
+        try {
+            return rados.getInstanceId();
+        } catch (RadosException e) {
+            throw fromRados("rados_get_instance_id", description, e);
+        } finally {
+            guard.release();
+        }
+    }
+
     /** librbd's version, e.g. "1.16.0" (needs no connection). */
     public static String librbdVersion() {
         com.sun.jna.ptr.IntByReference a = new com.sun.jna.ptr.IntByReference();

@@ -1,6 +1,6 @@
 package dev.ember.volume;
 
-import dev.ember.ceph.CephCluster;
+import dev.ember.ceph.CephConnection;
 import dev.ember.ceph.CephException;
 import dev.ember.ceph.ImageNotFoundException;
 import dev.ember.ceph.ImageOptions;
@@ -29,30 +29,32 @@ import java.util.UUID;
  * {@code volume-<tmp>.clone_snap} appears on the source for the duration of the backup).
  *
  * <p>One cluster connection and one pool context, opened at construction and shared by all
- * threads (librados/librbd are thread-safe). Every method blocks.
+ * threads (librados/librbd are thread-safe), replaced after a lost session. Every call leases the
+ * connection, and a device it opens holds its lease until the device is closed: a replaced
+ * connection closes once the last backup or restore reading its images has ended. Every method
+ * blocks.
  */
 public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RbdVolumeBackend.class);
 
-    private final Path confFile;
-    private final String user;
     private final String poolName;
-    private CephCluster cluster;
-    private Pool pool;
-    /** Connections replaced after a lost session: calls may still be finishing on them; closed with this. */
-    private final List<CephCluster> retired = new ArrayList<>();
+    private final CephConnection connection;
 
     private RbdVolumeBackend(Path confFile, String user, String poolName) {
-        this.confFile = confFile;
-        this.user = user;
         this.poolName = poolName;
+        this.connection = CephConnection.of(confFile, user, null, "the volume backend");
     }
 
     /** Connects as {@code user} with {@code confFile} and opens {@code poolName}. */
     public static RbdVolumeBackend connect(Path confFile, String user, String poolName) throws CephException {
         RbdVolumeBackend backend = new RbdVolumeBackend(confFile, user, poolName);
-        backend.pool();
+        try (CephConnection.Lease lease = backend.connection.lease()) {
+            lease.pool(poolName);
+        } catch (CephException | RuntimeException e) {
+            backend.close();
+            throw e;
+        }
         return backend;
     }
 
@@ -72,43 +74,63 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
         return poolName;
     }
 
+    /** The backend's Ceph connection (for monitoring and tests). */
+    public CephConnection connection() {
+        return connection;
+    }
+
     /**
-     * The volumes pool, on a new connection when the current one lost its session (an operation
-     * timed out or the client was blocklisted; see {@link CephCluster#markLostIf}).
+     * The volumes pool on the current connection, without a lease: for tests on a healthy
+     * cluster only (a lost connection may be closed under the caller). Ember's calls lease.
      */
-    public synchronized Pool pool() throws CephException {
-        if (cluster != null && cluster.isLost()) {
-            LOG.warn("replacing the Ceph connection of the volume backend after a lost session");
-            retired.add(cluster);
-            cluster = null;
-            pool = null;
+    Pool pool() throws CephException {
+        try (CephConnection.Lease lease = connection.lease()) {
+            return lease.pool(poolName);
         }
-        if (cluster == null) {
-            CephCluster c = CephCluster.connect(confFile, user);
-            try {
-                pool = c.openPool(poolName);
-            } catch (CephException | RuntimeException e) {
-                c.close();
-                throw e;
-            }
-            cluster = c;
-        }
-        return pool;
     }
 
     private interface Call<T> {
         T run(Pool pool) throws IOException;
     }
 
-    /** Runs {@code call} on the current pool; a failure showing a lost session retires the connection. */
+    private interface DeviceCall {
+        RbdDevice open(Pool pool, AutoCloseable release) throws IOException;
+    }
+
+    /** Runs {@code call} under a lease; a failure showing a lost session retires the connection. */
     private <T> T call(Call<T> call) throws IOException {
-        Pool p = pool();
+        try (CephConnection.Lease lease = connection.lease()) {
+            try {
+                return call.run(lease.pool(poolName));
+            } catch (IOException | RuntimeException e) {
+                lease.noteFailure(e);
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Opens a device under a lease that the device keeps: {@code release} (run when the device
+     * is closed, after its own cleanup) gives it back, so the connection outlives the device.
+     */
+    private RbdDevice device(DeviceCall call) throws IOException {
+        CephConnection.Lease lease = connection.lease();
         try {
-            return call.run(p);
+            return call.open(lease.pool(poolName), lease);
         } catch (IOException | RuntimeException e) {
-            p.cluster().markLostIf(e);
+            lease.noteFailure(e);
+            lease.close();
             throw e;
         }
+    }
+
+    /** {@code cleanup} (nullable), then {@code release}, even when the cleanup fails. */
+    private static AutoCloseable thenRelease(AutoCloseable cleanup, AutoCloseable release) {
+        return cleanup == null ? release : () -> {
+            try (release) {
+                cleanup.close();
+            }
+        };
     }
 
     public static String imageName(String volumeId) {
@@ -139,31 +161,33 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
      */
     @Override
     public void delete(String volumeId) throws IOException {
-        Pool pool = pool();
-        String name = imageName(volumeId);
-        try (RbdImage img = pool.openImage(name)) {
-            for (Snapshot s : img.listSnapshots()) {
-                if (s.name().startsWith("backup.")) {
-                    img.removeSnapshot(s.name());
+        call(pool -> {
+            String name = imageName(volumeId);
+            try (RbdImage img = pool.openImage(name)) {
+                for (Snapshot s : img.listSnapshots()) {
+                    if (s.name().startsWith("backup.")) {
+                        img.removeSnapshot(s.name());
+                    }
                 }
+            } catch (ImageNotFoundException e) {
+                return null;
             }
-        } catch (ImageNotFoundException e) {
-            return;
-        }
-        try {
-            pool.removeImage(name);
-        } catch (ImageNotFoundException e) {
-            // removed concurrently
-        }
+            try {
+                pool.removeImage(name);
+            } catch (ImageNotFoundException e) {
+                // removed concurrently
+            }
+            return null;
+        });
     }
 
     @Override
     public VolumeDevice open(String volumeId, boolean writable) throws IOException {
-        return call(pool -> {
+        return device((pool, release) -> {
             String name = imageName(volumeId);
             // Read-write even for reads: the RBD backup driver snapshots the live source image.
             RbdImage img = pool.openImage(name);
-            return new RbdDevice(pool, name, volumeId, SourceKind.LIVE_VOLUME, img, null);
+            return new RbdDevice(pool, name, volumeId, SourceKind.LIVE_VOLUME, img, release);
         });
     }
 
@@ -205,17 +229,17 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
      */
     @Override
     public VolumeDevice openBackupSource(Volume volume, String snapshotId) throws IOException {
-        return call(pool -> {
-            String name = imageName(volume.id());
-            if (snapshotId != null) {
+        if (snapshotId != null) {
+            return device((pool, release) -> {
+                String name = imageName(volume.id());
                 RbdImage img = pool.openImageReadOnly(name, snapshotName(snapshotId));
-                return new RbdDevice(pool, name, volume.id(), SourceKind.CINDER_SNAPSHOT, img, null);
-            }
-            if ("in-use".equals(volume.previousStatus())) {
-                return openTemporaryClone(volume.id());
-            }
-            return open(volume.id(), false);
-        });
+                return new RbdDevice(pool, name, volume.id(), SourceKind.CINDER_SNAPSHOT, img, release);
+            });
+        }
+        if ("in-use".equals(volume.previousStatus())) {
+            return openTemporaryClone(volume.id());
+        }
+        return open(volume.id(), false);
     }
 
     /**
@@ -225,7 +249,10 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
      * snapshot, so the source is left as it was.
      */
     RbdDevice openTemporaryClone(String volumeId) throws IOException {
-        Pool pool = pool();
+        return device((pool, release) -> openTemporaryClone(pool, volumeId, release));
+    }
+
+    private RbdDevice openTemporaryClone(Pool pool, String volumeId, AutoCloseable release) throws IOException {
         String source = imageName(volumeId);
         String tmpId = UUID.randomUUID().toString();
         String clone = imageName(tmpId);
@@ -249,7 +276,7 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
         }
         LOG.info("backup of in-use volume {} reads temporary clone {}", volumeId, clone);
         return new RbdDevice(pool, clone, volumeId, SourceKind.TEMPORARY_CLONE, img,
-                () -> removeClone(source, clone, snap));
+                thenRelease(() -> removeClone(source, clone, snap), release));
     }
 
     /**
@@ -261,14 +288,20 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
             throws IOException {
         String source = imageName(volumeId);
         List<String> tmpIds = new ArrayList<>();
-        try (RbdImage src = pool().openImageReadOnly(source, null)) {
-            for (Snapshot s : src.listSnapshots()) {
-                java.util.regex.Matcher m = CLONE_SNAPSHOT.matcher(s.name());
-                if (m.matches() && !isVolume.test(m.group(1))) {
-                    tmpIds.add(m.group(1));
+        boolean gone = call(pool -> {
+            try (RbdImage src = pool.openImageReadOnly(source, null)) {
+                for (Snapshot s : src.listSnapshots()) {
+                    java.util.regex.Matcher m = CLONE_SNAPSHOT.matcher(s.name());
+                    if (m.matches() && !isVolume.test(m.group(1))) {
+                        tmpIds.add(m.group(1));
+                    }
                 }
+                return false;
+            } catch (ImageNotFoundException e) {
+                return true;
             }
-        } catch (ImageNotFoundException e) {
+        });
+        if (gone) {
             return;
         }
         for (String tmpId : tmpIds) {
@@ -280,32 +313,39 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
     private static final java.util.regex.Pattern CLONE_SNAPSHOT =
             java.util.regex.Pattern.compile("^volume-([0-9a-fA-F-]{36})\\.clone_snap$");
 
+    /** On a fresh lease: the device's own connection may be the one that was lost. */
     private void removeClone(String source, String clone, String snap) throws IOException {
-        Pool pool = pool();
-        try {
-            pool.removeImage(clone);
-        } catch (ImageNotFoundException e) {
-            // already gone
-        }
-        removeSnapshot(source, snap);
+        call(pool -> {
+            try {
+                pool.removeImage(clone);
+            } catch (ImageNotFoundException e) {
+                // already gone
+            }
+            removeSnapshot(pool, source, snap);
+            return null;
+        });
         LOG.info("removed temporary clone {} and {}@{}", clone, source, snap);
     }
 
-    /** Removes {@code image@snap}, unprotecting it; a missing image or snapshot is not an error. */
     private void removeSnapshot(String image, String snap) throws IOException {
-        try (RbdImage img = pool().openImage(image)) {
+        call(pool -> {
+            removeSnapshot(pool, image, snap);
+            return null;
+        });
+    }
+
+    /** Removes {@code image@snap}, unprotecting it; a missing image or snapshot is not an error. */
+    private static void removeSnapshot(Pool pool, String image, String snap) throws IOException {
+        try (RbdImage img = pool.openImage(image)) {
             img.removeSnapshotIfExists(snap);
         } catch (ImageNotFoundException e) {
             // already gone
         }
     }
 
+    /** Closes the connection; devices still open keep it until they are closed. */
     @Override
-    public synchronized void close() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        retired.forEach(CephCluster::close);
-        retired.clear();
+    public void close() {
+        connection.close();
     }
 }

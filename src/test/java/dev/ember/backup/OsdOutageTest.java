@@ -1,6 +1,10 @@
 package dev.ember.backup;
 
 import dev.ember.ceph.CephCluster;
+import dev.ember.ceph.CephConnection;
+import dev.ember.driver.VolumeDevice;
+import dev.ember.driver.rbd.RbdBackupDriver;
+import dev.ember.volume.RbdVolumeBackend;
 import dev.ember.ceph.Pool;
 import dev.ember.driver.rbd.ImageNames;
 import dev.ember.testing.Api;
@@ -22,12 +26,17 @@ import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The OSD of a cluster stops in the middle of a backup: the backup ends in {@code error} with a
  * clear reason, the volume is usable again, and once the OSD is back the source and the base are
  * consistent (only the last good backup's snapshot on each) and the next backup and restores work.
+ * The Ceph connections that lost their session are replaced and shut down (their monitor session
+ * ends) once nothing uses them: the backup driver's at once, the volume backend's only when a
+ * device opened on it before the outage is closed.
  */
 class OsdOutageTest {
 
@@ -54,6 +63,17 @@ class OsdOutageTest {
                 String b1 = api.createBackup(vol, false);
                 api.awaitBackupStatus(b1, "available");
                 String s1 = LocalCeph.backupSnapshots(volumesPool, ImageNames.volume(vol)).get(0);
+
+                CephConnection driverConn = ((RbdBackupDriver) server.ember.manager().driver()).connection();
+                CephConnection backendConn = ((RbdVolumeBackend) server.ember.manager().volumeBackend()).connection();
+                long driverBefore = driverConn.current().instanceId();
+                CephCluster backendBefore = backendConn.current();
+                long backendBeforeId = backendBefore.instanceId();
+                Set<Long> sessions = ceph.monClientSessions();
+                assertTrue(sessions.containsAll(List.of(driverBefore, backendBeforeId)),
+                        "the monitor lists both connections: " + sessions + " " + driverBefore + " " + backendBeforeId);
+                // Work that started on the volume backend's connection and is still running after the outage.
+                VolumeDevice held = server.ember.manager().volumeBackend().open(vol, false);
 
                 // Enough new data that the copy is still running when the OSD goes.
                 write(volumes, vol, rnd, 64, 320);
@@ -90,6 +110,12 @@ class OsdOutageTest {
                 }
                 assertTrue(backupPool.listImages().stream().noneMatch(i -> i.equals(ImageNames.perBackup(vol, b2))));
 
+                // The lost connections were replaced; the driver's old one, unused, is shut down.
+                awaitSessionGone(ceph, driverBefore, "the backup driver's connection from before the outage");
+                assertNotEquals(driverBefore, driverConn.current().instanceId());
+                assertEquals(List.of(), driverConn.retiredOpen());
+                assertTrue(driverConn.closedCount() >= 1, "closed: " + driverConn.closedCount());
+
                 String sha2 = volumes.sha256(vol);
                 // cinder refuses an incremental on top of the error backup; a full request diffs from
                 // the last good snapshot anyway (the RBD driver's rule): the chain goes on from b1.
@@ -98,9 +124,30 @@ class OsdOutageTest {
                 assertEquals(Boolean.TRUE, third.getBoolean("is_incremental"), third.encode());
                 assertEquals(sha2, restore(api, volumes, b3));
                 assertEquals(sha1, restore(api, volumes, b1));
+
+                // The volume backend's old connection waits for the device still open on it.
+                assertNotSame(backendBefore, backendConn.current());
+                assertEquals(List.of(backendBefore), backendConn.retiredOpen());
+                assertFalse(backendBefore.isClosed());
+                assertTrue(ceph.monClientSessions().contains(backendBeforeId),
+                        "a retired connection with a device open on it keeps its session");
+                held.close();
+                assertTrue(backendBefore.isClosed(), "shut down when its last device closed");
+                assertEquals(List.of(), backendConn.retiredOpen());
+                awaitSessionGone(ceph, backendBeforeId, "the volume backend's connection from before the outage");
             } finally {
                 server.ember.close();
             }
+        }
+    }
+
+    private static void awaitSessionGone(PrivateCeph ceph, long client, String what) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        Set<Long> sessions;
+        while ((sessions = ceph.monClientSessions()).contains(client)) {
+            assertTrue(System.nanoTime() < deadline, what + " (client." + client + ") still has a monitor session: "
+                    + sessions);
+            Thread.sleep(500);
         }
     }
 

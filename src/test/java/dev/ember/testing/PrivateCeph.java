@@ -1,11 +1,16 @@
 package dev.ember.testing;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -67,6 +72,41 @@ public final class PrivateCeph implements AutoCloseable {
         osd.onExit().get(60, TimeUnit.SECONDS);
     }
 
+    /**
+     * The ids of the clients the monitor has a session with ({@code ceph tell mon.a sessions}, as
+     * client.admin): a librados client's {@code rados_get_instance_id} is listed until it shuts down.
+     */
+    public Set<Long> monClientSessions() throws Exception {
+        Path out = Files.createTempFile(dir.getParent(), "mon-sessions", ".json");
+        try {
+            Process p = new ProcessBuilder(List.of("ceph", "-c", conf().toString(), "--connect-timeout", "20",
+                    "tell", "mon.a", "sessions", "-f", "json"))
+                    .redirectOutput(out.toFile())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            if (!p.waitFor(2, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                fail("ceph tell mon.a sessions did not finish");
+            }
+            assertEquals(0, p.exitValue(), "ceph tell mon.a sessions failed");
+            Set<Long> ids = new TreeSet<>();
+            for (Object o : new JsonArray(Files.readString(out))) {
+                JsonObject s = (JsonObject) o;
+                if ("client".equals(s.getString("con_type"))) {
+                    ids.add(s.getLong("global_id"));
+                    String name = s.getString("name", "");
+                    if (name.matches("client\\.\\d+")) {
+                        ids.add(Long.parseLong(name.substring("client.".length())));
+                    }
+                }
+            }
+            return ids;
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
     /** Starts whatever is not running and waits until the pools take writes again. */
     public void startAgain() throws Exception {
         script("start");
@@ -84,6 +124,12 @@ public final class PrivateCeph implements AutoCloseable {
         pb.environment().put("EMBER_CEPH_SIZE", "8G");
         pb.environment().remove("EMBER_CEPH_MON_PORT");
         pb.environment().remove("EMBER_CEPH_MON_PORT_V1");
+        // Ports of one's own when several checkouts share the machine (default: derived from the directory).
+        String port = System.getenv("EMBER_PRIVATE_CEPH_MON_PORT");
+        if (port != null && !port.isBlank()) {
+            pb.environment().put("EMBER_CEPH_MON_PORT", port.trim());
+            pb.environment().put("EMBER_CEPH_MON_PORT_V1", Integer.toString(Integer.parseInt(port.trim()) + 1));
+        }
         Process p = pb.start();
         if (!p.waitFor(15, TimeUnit.MINUTES)) {
             p.destroyForcibly();

@@ -2,7 +2,7 @@ package dev.ember.driver.rbd;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ember.ceph.CephCluster;
+import dev.ember.ceph.CephConnection;
 import dev.ember.ceph.CephException;
 import dev.ember.ceph.Extent;
 import dev.ember.ceph.ImageBusyException;
@@ -65,12 +65,13 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
 
     private final RbdOptions options;
     private final ExecutorService pool;
-    private CephCluster cluster;
-    private final List<CephCluster> retired = new ArrayList<>();
+    /** Every call leases it: a connection replaced after a lost session closes once its last call ends. */
+    private final CephConnection connection;
 
     public RbdBackupDriver(RbdOptions options, ExecutorService pool) {
         this.options = options;
         this.pool = pool;
+        this.connection = CephConnection.of(options.conf(), options.user(), null, "the backup driver");
     }
 
     /** The factory {@code Drivers} calls for {@code backup_driver = cinder.backup.drivers.ceph.CephBackupDriver}. */
@@ -99,7 +100,8 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
             throws BackupDriverException {
         String container = containerOf(backup);
         ProgressListener listener = progress == null ? ProgressListener.NONE : progress;
-        try (Pool backups = openPool(container)) {
+        CephConnection.Lease lease = lease();
+        try (lease; Pool backups = openPool(lease, container)) {
             String meta = ImageNames.meta(backup.id());
             if (backups.objectExists(meta)) {
                 throw new BackupDriverException("Failed to backup volume metadata - Metadata backup object '" + meta
@@ -138,7 +140,7 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
             return new BackupOutcome(container, ServiceMetadata.of(d.base()), 0,
                     d.parentId() == null ? BackupOutcome.ParentLink.NONE : BackupOutcome.ParentLink.of(d.parentId()));
         } catch (BackupDriverException e) {
-            noteFailure(e, source);
+            noteFailure(lease, e, source);
             if (e.getSuppressed().length > 0 && !(e instanceof BackupDriverException.LeftoversRemain)) {
                 throw new BackupDriverException.LeftoversRemain(e.getMessage(), e);
             }
@@ -148,7 +150,7 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
             noteFailure(e, source);
             throw new BackupDriverException.Cancelled(e.getMessage());
         } catch (Exception e) {
-            noteFailure(e, source);
+            noteFailure(lease, e, source);
             String message = "RBD backup of volume " + backup.volumeId() + " into pool " + container + " failed: "
                     + describe(e);
             // Suppressed exceptions are failed cleanup steps (see quietly): data of this backup remains.
@@ -377,15 +379,18 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
         }
         BackupRef backup = chain.get(chain.size() - 1);
         String container = containerOf(backup);
-        try (Pool backups = openPool(container)) {
+        CephConnection.Lease lease = lease();
+        try (lease; Pool backups = openPool(lease, container)) {
             String oid = ImageNames.meta(backup.id());
             if (!backups.objectExists(oid)) {
                 return List.of();
             }
             return List.of(new String(backups.readObject(oid), StandardCharsets.UTF_8));
         } catch (BackupDriverException e) {
+            noteFailure(lease, e, null);
             throw e;
         } catch (Exception e) {
+            noteFailure(lease, e, null);
             throw new BackupDriverException("Reading the metadata object of backup " + backup.id() + " from pool "
                     + container + " failed: " + describe(e), e);
         }
@@ -400,7 +405,8 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
         BackupRef backup = chain.get(chain.size() - 1);
         String container = containerOf(backup);
         BooleanSupplier stop = cancelled == null ? () -> false : cancelled;
-        try (Pool backups = openPool(container)) {
+        CephConnection.Lease lease = lease();
+        try (lease; Pool backups = openPool(lease, container)) {
             RbdDevice rbd = target instanceof RbdDevice r ? r : null;
             boolean empty = rbd != null && isEmpty(rbd.image());
             RestorePlan plan = RestorePlanner.plan(new RestorePlanner.Inputs(backup.id(), backup.volumeId(),
@@ -430,10 +436,10 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
                 }
             }
         } catch (BackupDriverException e) {
-            noteFailure(e, target);
+            noteFailure(lease, e, target);
             throw e;
         } catch (Exception e) {
-            noteFailure(e, target);
+            noteFailure(lease, e, target);
             throw new BackupDriverException("RBD restore of backup " + backup.id() + " from pool " + container
                     + " failed: " + describe(e), e);
         }
@@ -511,13 +517,20 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
             LOG.warn("delete of backup {}: container '{}' is not a pool name, nothing to remove", backup.id(), container);
             return;
         }
+        try (CephConnection.Lease lease = lease()) {
+            delete(backup, container, lease);
+        }
+    }
+
+    private void delete(BackupRef backup, String container, CephConnection.Lease lease) throws BackupDriverException {
         Pool backups;
         try {
-            backups = cluster().openPool(container);
+            backups = lease.cluster().openPool(container);
         } catch (PoolNotFoundException e) {
             LOG.warn("delete of backup {}: pool {} does not exist, nothing to remove", backup.id(), container);
             return;
         } catch (CephException e) {
+            lease.noteFailure(e);
             throw new BackupDriverException("Cannot open backup pool " + container + ": " + describe(e), e);
         }
         try (backups) {
@@ -539,10 +552,10 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
             }
             ignoreMissing(() -> backups.removeObject(plan.metaObject()));
         } catch (BackupDriverException e) {
-            noteFailure(e, null);
+            noteFailure(lease, e, null);
             throw e;
         } catch (Exception e) {
-            noteFailure(e, null);
+            noteFailure(lease, e, null);
             throw new BackupDriverException("RBD delete of backup " + backup.id() + " in pool " + container
                     + " failed: " + describe(e), e);
         }
@@ -571,7 +584,14 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
                     backup.volumeId(), describe(e));
         }
         RbdDevice rbd = source instanceof RbdDevice r && r.kind() == SourceKind.LIVE_VOLUME ? r : null;
-        try (VolumeDevice closing = source; Pool backups = openPool(container)) {
+        CephConnection.Lease lease;
+        try {
+            lease = lease();
+        } catch (BackupDriverException e) {
+            closeQuietly(source);
+            throw e;
+        }
+        try (VolumeDevice closing = source; lease; Pool backups = openPool(lease, container)) {
             InterruptedBackupPlan plan = InterruptedBackupPlanner.plan(backup.id(), backup.volumeId(),
                     rbd == null ? List.of() : snapshotNames(rbd.image()), Set.copyOf(backups.listImages()),
                     snapshotsOf(backups));
@@ -589,10 +609,10 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
                 }
             }
         } catch (BackupDriverException e) {
-            noteFailure(e, source);
+            noteFailure(lease, e, source);
             throw e;
         } catch (Exception e) {
-            noteFailure(e, source);
+            noteFailure(lease, e, source);
             throw new BackupDriverException("Cleanup of interrupted RBD backup " + backup.id() + " in pool "
                     + container + " failed: " + describe(e), e);
         }
@@ -697,9 +717,9 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
         return container;
     }
 
-    private Pool openPool(String name) throws BackupDriverException {
+    private Pool openPool(CephConnection.Lease lease, String name) throws BackupDriverException {
         try {
-            return cluster().openPool(name);
+            return lease.cluster().openPool(name);
         } catch (PoolNotFoundException e) {
             throw new BackupDriverException("Backup pool '" + name + "' does not exist in the Ceph cluster of "
                     + options.conf());
@@ -708,22 +728,19 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
         }
     }
 
-    private synchronized CephCluster cluster() throws BackupDriverException {
-        if (cluster != null && cluster.isLost()) {
-            // Not closed yet: other threads may still be finishing calls on it; closed with the driver.
-            LOG.warn("replacing the Ceph connection of the backup driver after a lost session");
-            retired.add(cluster);
-            cluster = null;
+    /** The connection for one call, (re)connecting when there is none or the last one lost its session. */
+    private CephConnection.Lease lease() throws BackupDriverException {
+        try {
+            return connection.lease();
+        } catch (CephException e) {
+            throw new BackupDriverException("Cannot connect to Ceph as client." + options.user() + " with "
+                    + options.conf() + ": " + describe(e), e);
         }
-        if (cluster == null || cluster.isClosed()) {
-            try {
-                cluster = CephCluster.connect(options.conf(), options.user());
-            } catch (CephException e) {
-                throw new BackupDriverException("Cannot connect to Ceph as client." + options.user() + " with "
-                        + options.conf() + ": " + describe(e), e);
-            }
-        }
-        return cluster;
+    }
+
+    /** The driver's Ceph connection (for monitoring and tests). */
+    public CephConnection connection() {
+        return connection;
     }
 
     static List<String> snapshotNames(RbdImage image) throws CephException {
@@ -780,28 +797,33 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
-    /** Closes the cluster connection (pools and images are closed after each call anyway). */
+    /**
+     * Closes the cluster connection (pools and images are closed after each call anyway); a call
+     * still running keeps it open until it ends.
+     */
     @Override
-    public synchronized void close() {
-        if (cluster != null) {
-            cluster.close();
-            cluster = null;
-        }
-        retired.forEach(CephCluster::close);
-        retired.clear();
+    public void close() {
+        connection.close();
     }
 
-    /** A failure that shows a lost session retires the connection it happened on (see CephCluster#markLostIf). */
-    private void noteFailure(Throwable failure, VolumeDevice device) {
-        CephCluster own;
-        synchronized (this) {
-            own = cluster;
-        }
-        if (own != null) {
-            own.markLostIf(failure);
-        }
+    /**
+     * A failure that shows a lost session retires the connection it happened on (see
+     * CephCluster#markLostIf): the lease's, and an RBD source's or target's own.
+     */
+    private static void noteFailure(CephConnection.Lease lease, Throwable failure, VolumeDevice device) {
+        lease.noteFailure(failure);
         if (device instanceof RbdDevice rbd) {
             rbd.pool().cluster().markLostIf(failure);
+        }
+    }
+
+    private static void closeQuietly(VolumeDevice device) {
+        if (device != null) {
+            try {
+                device.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("closing {} failed: {}", device, e.getMessage());
+            }
         }
     }
 
