@@ -147,7 +147,7 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
             throw e;
         } catch (ProgressListener.Stop e) {
             // The listener's promise: a stopped backup is cleaned up like a failed one and says so.
-            noteFailure(e, source);
+            noteFailure(lease, e, source);
             throw new BackupDriverException.Cancelled(e.getMessage());
         } catch (Exception e) {
             noteFailure(lease, e, source);
