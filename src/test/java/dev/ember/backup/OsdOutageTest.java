@@ -2,7 +2,7 @@ package dev.ember.backup;
 
 import dev.ember.ceph.CephCluster;
 import dev.ember.ceph.CephConnection;
-import dev.ember.driver.VolumeDevice;
+import dev.ember.device.VolumeDevice;
 import dev.ember.driver.rbd.RbdBackupDriver;
 import dev.ember.volume.RbdVolumeBackend;
 import dev.ember.ceph.Pool;
