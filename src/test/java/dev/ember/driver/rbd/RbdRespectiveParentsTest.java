@@ -1,10 +1,13 @@
 package dev.ember.driver.rbd;
 
 import dev.ember.ceph.RbdImage;
+import dev.ember.driver.BackupDriverException;
 import dev.ember.driver.BackupRef;
+import dev.ember.driver.ProgressListener;
 import dev.ember.driver.SiblingBackups;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -22,6 +25,7 @@ import static dev.ember.driver.rbd.RbdFixture.rbd;
 import static dev.ember.driver.rbd.RbdFixture.sh;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * cinder-tempest-plugin's {@code test_incremental_backup_respective_parents} at the driver level
@@ -69,6 +73,10 @@ class RbdRespectiveParentsTest {
     }
 
     BackupRef backup(String project, BackupRef parent) throws Exception {
+        return backup(project, parent, null);
+    }
+
+    BackupRef backup(String project, BackupRef parent, ProgressListener progress) throws Exception {
         fx.scribble(v, 6, 400_000); // writes between backups, overlapping earlier ones at random
         try (RbdImage img = fx.volumes.openImage(ImageNames.volume(v))) {
             img.discard(4 * MIB * (projectOf.size() + 1), 64 * 1024); // and a discarded range
@@ -77,7 +85,7 @@ class RbdRespectiveParentsTest {
         shaAt.put(ref.id(), fx.volumeSha(v));
         BackupRef stored;
         try (RbdDevice dev = fx.live(v)) {
-            stored = RbdFixture.stored(ref, driver.backup(ref, parent, siblings(project), dev, null));
+            stored = RbdFixture.stored(ref, driver.backup(ref, parent, siblings(project), dev, progress));
         }
         projectOf.put(ref.id(), project);
         return stored;
@@ -169,5 +177,45 @@ class RbdRespectiveParentsTest {
                 layout == BaseLayout.SINGLE_BASE ? single : ImageNames.perBackup(v, adm.id())));
         driver.delete(adm);
         assertEquals(Map.of(), fx.backupImages(v));
+    }
+
+    /**
+     * Single base, two chains: an incremental of the older chain that fails after writing onto
+     * the base leaves the head at the base's newest snapshot (the other chain's), not at its own
+     * from-snapshot, so that cinder's next {@code import-diff} onto that head, which starts from
+     * the other chain's snapshot, is exact; and Ember's retry is exact too.
+     */
+    @Test
+    void aFailedIncrementalLeavesTheSingleBaseHeadForTheOtherChain() throws Exception {
+        driver = fx.driver(BaseLayout.SINGLE_BASE);
+        String base = ImageNames.legacyBase(v);
+        BackupRef adm = backup("admin", null);
+        BackupRef usr = backup("user", null);
+        String headAtUsr = fx.sha(fx.backups, base, snapOf(usr));
+        ProgressListener boom = done -> {
+            throw new IllegalStateException("injected failure at " + done);
+        };
+        assertThrows(BackupDriverException.class, () -> backup("admin", adm, boom));
+        assertEquals(List.of(snapOf(adm), snapOf(usr)), fx.snaps(fx.backups, base));
+        assertEquals(List.of(snapOf(adm), snapOf(usr)), fx.sourceSnaps(v));
+        assertEquals(headAtUsr, fx.sha(fx.backups, base, null), "the head is back at the newest snapshot");
+
+        // cinder (Zed) takes the user's incremental: export-diff from the user's snapshot, onto the head.
+        fx.scribble(v, 6, 400_000);
+        String cinderId = fx.newBackupId();
+        String cinderSnap = "backup." + cinderId + ".snap." + (System.currentTimeMillis() / 1000) + ".5";
+        sh(rbd() + " snap create volumes/" + ImageNames.volume(v) + "@" + cinderSnap);
+        sh(rbd() + " export-diff --pool volumes --from-snap " + snapOf(usr) + " volumes/" + ImageNames.volume(v) + "@"
+                + cinderSnap + " - | " + rbd() + " import-diff --pool backups - backups/" + base);
+        assertEquals(fx.sha(fx.volumes, ImageNames.volume(v), cinderSnap), fx.sha(fx.backups, base, cinderSnap),
+                "cinder's incremental onto the head Ember left");
+        projectOf.put(cinderId, "user");
+
+        // Ember's retry of the admin's incremental, from the admin's full, onto a head two chains moved on.
+        BackupRef admI = backup("admin", adm);
+        assertEquals(adm.id(), admI.parentId());
+        assertEquals(shaAt.get(admI.id()), restoreIntoNew(admI, false));
+        assertEquals(shaAt.get(admI.id()), restoreWithCindersCommand(admI));
+        assertEquals(List.of(cinderSnap, snapOf(admI)), fx.sourceSnaps(v), "the user's newest snapshot stays");
     }
 }
