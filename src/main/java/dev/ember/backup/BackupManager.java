@@ -11,6 +11,7 @@ import dev.ember.driver.BackupOutcome;
 import dev.ember.driver.ProgressListener;
 import dev.ember.driver.BackupRef;
 import dev.ember.device.VolumeDevice;
+import dev.ember.driver.SiblingBackups;
 import dev.ember.error.CinderException;
 import dev.ember.keymgr.ConfKeyManager;
 import dev.ember.keymgr.KeyManager;
@@ -191,10 +192,12 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
         // delete of that parent (serialised on the same lock) then sees the child.
         boolean finished;
         try (VolumeLocks.Held held = volumeLocks.lock(volume.id())) {
+            // Read under the lock: which source snapshots other projects' chains still need.
+            SiblingBackups siblings = tx(dsl -> backups.siblingsOf(dsl, volume.id(), backup.projectId(), backupId));
             BackupOutcome outcome;
             try (VolumeDevice device = volumeBackend.openBackupSource(volume, backup.snapshotId())) {
                 outcome = driver.backup(backup.ref().withVolumeMeta(volumeMeta), parent == null ? null : parent.ref(),
-                        device, stopWhenNoLongerCreating(backupId));
+                        siblings, device, stopWhenNoLongerCreating(backupId));
             } catch (BackupDriverException.LeftoversRemain e) {
                 failCreate(backup, volume, e.getMessage());
                 String volumeId = volume.id();

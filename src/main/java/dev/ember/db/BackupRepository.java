@@ -175,6 +175,31 @@ public final class BackupRepository {
         return newest.stream().filter(b -> !parents.contains(b.id())).findFirst().or(() -> newest.stream().findFirst());
     }
 
+    /**
+     * What a driver keeping state on the source volume must know about the volume's other live
+     * backups (see {@link dev.ember.driver.SiblingBackups}): those of {@code projectId}, and for
+     * every other project its newest one, cinder-api's parent for that project's next incremental.
+     */
+    public dev.ember.driver.SiblingBackups siblingsOf(DSLContext dsl, String volumeId, String projectId,
+                                                      String backupId) {
+        Set<String> own = new java.util.HashSet<>();
+        Set<String> otherProjects = new java.util.TreeSet<>();
+        dsl.select(BACKUPS.ID, BACKUPS.PROJECT_ID).from(BACKUPS)
+                .where(BACKUPS.VOLUME_ID.eq(volumeId)).and(live()).and(BACKUPS.ID.ne(backupId))
+                .fetch().forEach(r -> {
+                    if (java.util.Objects.equals(r.value2(), projectId)) {
+                        own.add(r.value1());
+                    } else if (r.value2() != null) {
+                        otherProjects.add(r.value2());
+                    }
+                });
+        Set<String> heads = new java.util.HashSet<>();
+        for (String other : otherProjects) {
+            latestOfVolume(dsl, volumeId, other, null).ifPresent(b -> heads.add(b.id()));
+        }
+        return new dev.ember.driver.SiblingBackups(own, heads);
+    }
+
     /** Backups owned by {@code host} in one of {@code statuses}: startup cleanup. */
     public List<Backup> ownedBy(DSLContext dsl, String host, Collection<BackupStatus> statuses) {
         return dsl.selectFrom(BACKUPS)

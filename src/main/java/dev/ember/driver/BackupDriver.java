@@ -31,6 +31,16 @@ public interface BackupDriver {
             throws BackupDriverException;
 
     /**
+     * The same, knowing which other backups of the volume a later incremental may still name as
+     * its parent ({@link SiblingBackups}): a driver that keeps state on the source volume for the
+     * next incremental must keep it for those. Drivers that keep nothing there ignore it.
+     */
+    default BackupOutcome backup(BackupRef backup, BackupRef parent, SiblingBackups siblings, VolumeDevice source,
+                                 ProgressListener progress) throws BackupDriverException {
+        return backup(backup, parent, source, progress);
+    }
+
+    /**
      * Restores the last backup of {@code chain} onto {@code target}. The chain runs from the full
      * backup (index 0) to the backup being restored (last index). The result reads bit for bit as
      * the volume did when that backup was taken. A target smaller than the backed-up data is

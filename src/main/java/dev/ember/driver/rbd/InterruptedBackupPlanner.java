@@ -12,8 +12,8 @@ import java.util.function.Function;
  * metadata object were deleted ({@link DeletePlanner}). Pure, for the startup cleanup.
  *
  * <ul>
- *   <li>Its {@code backup.<id>.snap.*} snapshots on the source go: the rotation keeps one
- *       snapshot per source, the one the base has.</li>
+ *   <li>Its {@code backup.<id>.snap.*} snapshots on the source go: no base keeps them, so no
+ *       later backup can start from them.</li>
  *   <li>The single base with no backup snapshot at all goes: a finished backup always leaves one
  *       there, so only an interrupted first backup makes such a base.</li>
  *   <li>Every base of the volume (an image with backup snapshots) gets its head put back to its

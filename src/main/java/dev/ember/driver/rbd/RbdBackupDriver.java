@@ -22,6 +22,7 @@ import dev.ember.driver.BackupOutcome;
 import dev.ember.driver.BackupRef;
 import dev.ember.driver.ProgressListener;
 import dev.ember.device.VolumeDevice;
+import dev.ember.driver.SiblingBackups;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,6 +99,16 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
     @Override
     public BackupOutcome backup(BackupRef backup, BackupRef parent, VolumeDevice source, ProgressListener progress)
             throws BackupDriverException {
+        return backup(backup, parent, SiblingBackups.ONE_PROJECT, source, progress);
+    }
+
+    /**
+     * Backs up {@code source}; {@code siblings} says which source snapshots other projects' chains
+     * still need (see {@link BackupPlanner}).
+     */
+    @Override
+    public BackupOutcome backup(BackupRef backup, BackupRef parent, SiblingBackups siblings, VolumeDevice source,
+                                ProgressListener progress) throws BackupDriverException {
         String container = containerOf(backup);
         ProgressListener listener = progress == null ? ProgressListener.NONE : progress;
         CephConnection.Lease lease = lease();
@@ -118,7 +129,7 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
                         options.layout(), Set.copyOf(backups.listImages()), snapshotNames(rbd.image()),
                         snapshotsOf(backups),
                         parent == null ? null : new BackupPlanner.Parent(parent.id(), parent.serviceMetadata()),
-                        SourceSnapshot.forBackup(backup.id(), Instant.now())));
+                        SourceSnapshot.forBackup(backup.id(), Instant.now()), siblings));
             } else {
                 plan = new BackupPlan.FullCopy(ImageNames.perBackup(backup.volumeId(), backup.id()), List.of(),
                         "the source is not an RBD image");
@@ -126,16 +137,16 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
             if (plan instanceof BackupPlan.FullCopy f) {
                 LOG.info("backup {} of volume {}: full copy into {}/{} ({})", backup.id(), backup.volumeId(),
                         container, f.image(), f.reason());
-                if (rbd != null) {
-                    removeSourceSnapshots(rbd, f.removeFromSourceFirst());
-                }
                 fullCopy(backup, source, backups, f.image(), size, listener);
+                if (rbd != null) {
+                    removeSourceSnapshots(backup, rbd, f.removeFromSourceAfter());
+                }
                 return new BackupOutcome(container, null, 0, BackupOutcome.ParentLink.NONE);
             }
             BackupPlan.Differential d = (BackupPlan.Differential) plan;
-            LOG.info("backup {} of volume {}: differential {} -> {} onto {}/{}{}", backup.id(), backup.volumeId(),
+            LOG.info("backup {} of volume {}: differential {} -> {} onto {}/{}{} ({})", backup.id(), backup.volumeId(),
                     d.fromSnap() == null ? "(nothing)" : d.fromSnap(), d.newSnap(), container, d.base(),
-                    d.createBase() ? " (new base)" : "");
+                    d.createBase() ? " (new base)" : "", d.reason());
             differential(backup, rbd, backups, d, listener);
             return new BackupOutcome(container, ServiceMetadata.of(d.base()), 0,
                     d.parentId() == null ? BackupOutcome.ParentLink.NONE : BackupOutcome.ParentLink.of(d.parentId()));
@@ -193,7 +204,6 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
         long t0 = System.nanoTime();
         long[] copied = {0, 0, 0};
         long copyNanos = 0;
-        removeSourceSnapshots(src, d.removeFromSourceFirst());
         boolean createdBase = false;
         boolean sourceSnap = false;
         boolean baseSnap = false;
@@ -236,8 +246,8 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
                 if (baseSnap) {
                     quietly(e, () -> removeSnapshot(backups, d.base(), d.newSnap()));
                 }
-                if (headTouched && d.fromSnap() != null) {
-                    quietly(e, () -> revertHead(backups, d.base(), d.fromSnap()));
+                if (headTouched) {
+                    quietly(e, () -> revertHeadToNewest(backups, d.base()));
                 }
             }
             if (sourceSnap) {
@@ -245,15 +255,7 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
             }
             throw e;
         }
-        if (d.removeFromSourceAfter() != null) {
-            try {
-                ignoreMissing(() -> src.image().removeSnapshot(d.removeFromSourceAfter()));
-            } catch (CephException e) {
-                // The backup is complete; a leftover older snapshot is never chosen again.
-                LOG.warn("backup {}: could not remove the previous snapshot {} from {}: {}", backup.id(),
-                        d.removeFromSourceAfter(), src, e.getMessage());
-            }
-        }
+        removeSourceSnapshots(backup, src, d.removeFromSourceAfter());
         LOG.info("backup {} done in {} s: {} extents, {} MiB copied in {} s (listing the diff {} s)", backup.id(),
                 String.format(java.util.Locale.ROOT, "%.2f", (System.nanoTime() - t0) / 1e9), copied[0],
                 copied[1] >> 20, String.format(java.util.Locale.ROOT, "%.2f", copyNanos / 1e9),
@@ -320,7 +322,21 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
         return out;
     }
 
-    /** Puts the base's head back to {@code snap} after a failed differential (the head is the next diff's start). */
+    /**
+     * Puts the base's head back to its newest backup snapshot after a failed differential. The
+     * head must be a state of the source at least as new as every snapshot on the base, since the
+     * next differential (Ember's or cinder's import-diff) writes onto it from any of them.
+     */
+    private void revertHeadToNewest(Pool backups, String base) throws IOException {
+        java.util.Optional<SourceSnapshot> newest = snapshotsOf(backups).apply(base).stream()
+                .map(SourceSnapshot::parse).flatMap(java.util.Optional::stream)
+                .sorted(SourceSnapshot.NEWEST_FIRST).findFirst();
+        if (newest.isPresent()) {
+            revertHead(backups, base, newest.get().name());
+        }
+    }
+
+    /** Puts the base's head back to {@code snap}. */
     private void revertHead(Pool backups, String base, String snap) throws IOException {
         try (RbdImage head = backups.openImage(base);
              RbdImage at = backups.openImageReadOnly(base, snap)) {
@@ -362,10 +378,20 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
         return root.toString();
     }
 
-    private static void removeSourceSnapshots(RbdDevice src, List<String> names) throws CephException {
+    /**
+     * Removes the source snapshots no later backup can start from, once the backup is complete; a
+     * failure only leaves a snapshot behind (the next backup's rotation removes it).
+     */
+    private static void removeSourceSnapshots(BackupRef backup, RbdDevice src, List<String> names) {
         for (String name : names) {
-            LOG.info("removing stale backup snapshot {} from {}", name, src);
-            ignoreMissing(() -> src.image().removeSnapshot(name));
+            try {
+                LOG.info("backup {}: removing backup snapshot {} from {}: no later backup starts from it", backup.id(),
+                        name, src);
+                ignoreMissing(() -> src.image().removeSnapshot(name));
+            } catch (CephException e) {
+                LOG.warn("backup {}: could not remove the snapshot {} from {}: {}", backup.id(), name, src,
+                        e.getMessage());
+            }
         }
     }
 

@@ -43,19 +43,28 @@ class PlannerCasesTest {
     }
 
     @Test
-    void missingFromSnapshotOnBaseFallsBackToFullAndDropsStaleSnapshots() {
+    void aSourceSnapshotTheBaseLacksIsSkippedAndLeavesTheSourceAfterwards() {
         String base = ImageNames.legacyBase(V);
         BackupPlan p = plan(BaseLayout.SINGLE_BASE, Set.of(base), List.of("backup.old.snap.1.0", "backup.crash.snap.2.0"),
                 Map.of(base, List.of("backup.old.snap.1.0")), null);
-        // The crash left backup.crash on the source only: full copy now, and the stale one goes.
+        // The crash left backup.crash on the source only: the diff starts from the newest
+        // snapshot the base has (Queens+), and both older snapshots go once the backup is done.
+        BackupPlan.Differential d = assertInstanceOf(BackupPlan.Differential.class, p);
+        assertEquals(base, d.base());
+        assertEquals("backup.old.snap.1.0", d.fromSnap());
+        assertEquals("old", d.parentId());
+        assertEquals(List.of("backup.crash.snap.2.0", "backup.old.snap.1.0"), d.removeFromSourceAfter());
+    }
+
+    @Test
+    void noSourceSnapshotOnTheBaseIsAFullCopyThatDropsTheStaleOnes() {
+        String base = ImageNames.legacyBase(V);
+        BackupPlan p = plan(BaseLayout.SINGLE_BASE, Set.of(base), List.of("backup.crash.snap.2.0"),
+                Map.of(base, List.of("backup.old.snap.1.0")), null);
         BackupPlan.FullCopy f = assertInstanceOf(BackupPlan.FullCopy.class, p);
         assertEquals(ImageNames.perBackup(V, "new"), f.image());
-        assertEquals(List.of("backup.crash.snap.2.0"), f.removeFromSourceFirst());
+        assertEquals(List.of("backup.crash.snap.2.0"), f.removeFromSourceAfter());
         assertNull(p.parentId());
-        // ...after which the next backup diffs again from the snapshot the base has.
-        BackupPlan next = plan(BaseLayout.SINGLE_BASE, Set.of(base), List.of("backup.old.snap.1.0"),
-                Map.of(base, List.of("backup.old.snap.1.0")), null);
-        assertEquals("old", assertInstanceOf(BackupPlan.Differential.class, next).parentId());
     }
 
     @Test
@@ -65,7 +74,7 @@ class PlannerCasesTest {
         BackupPlan.Differential d = assertInstanceOf(BackupPlan.Differential.class, p);
         assertTrue(d.createBase());
         assertNull(d.fromSnap());
-        assertEquals(List.of("backup.old.snap.1.0"), d.removeFromSourceFirst());
+        assertEquals(List.of("backup.old.snap.1.0"), d.removeFromSourceAfter());
     }
 
     @Test

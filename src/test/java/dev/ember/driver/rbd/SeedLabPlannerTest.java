@@ -35,7 +35,6 @@ class SeedLabPlannerTest {
         SourceSnapshot snap = SourceSnapshot.forBackup(id, Instant.ofEpochSecond(clock += 60, 123_456_000));
         BackupPlan plan = BackupPlanner.plan(new BackupPlanner.Inputs(id, V, kind, BaseLayout.SINGLE_BASE,
                 pool.keySet(), List.copyOf(source), img -> pool.getOrDefault(img, List.of()), null, snap));
-        source.removeAll(plan.removeFromSourceFirst());
         if (plan instanceof BackupPlan.FullCopy f) {
             pool.put(f.image(), new ArrayList<>());
         } else if (plan instanceof BackupPlan.Differential d) {
@@ -44,11 +43,9 @@ class SeedLabPlannerTest {
             }
             source.add(d.newSnap());
             pool.get(d.base()).add(d.newSnap());
-            if (d.removeFromSourceAfter() != null) {
-                source.remove(d.removeFromSourceAfter());
-            }
             snapOf.put(id, d.newSnap());
         }
+        source.removeAll(plan.removeFromSourceAfter());
         parentOf.put(id, plan.parentId());
         return plan.parentId();
     }
