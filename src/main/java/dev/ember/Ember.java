@@ -295,7 +295,7 @@ public final class Ember implements AutoCloseable {
                     config.getInt("quota_volumes", 10), config.getInt("quota_gigabytes", 1000),
                     config.getInt("per_volume_size_limit", -1), Duration.ofSeconds(1), Duration.ofMinutes(10)));
             BackupService backupService = new BackupService(db, backups, volumes, quotas, volumeLookups, hosts, amqp,
-                    creator);
+                    creator::create);
             // cinder-api's own default: every address.
             HttpServer http = serveApi(config, vertx, policy, backupService, volumeLookups, ApiServer.VolumeRoutes.READ,
                     ApiServer.ProjectApis.NONE, "0.0.0.0");

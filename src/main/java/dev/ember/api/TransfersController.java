@@ -1,7 +1,7 @@
 package dev.ember.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ember.volume.Transfer;
+import dev.ember.model.Transfer;
 import dev.ember.volume.TransferService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

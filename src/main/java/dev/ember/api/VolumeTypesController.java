@@ -2,7 +2,7 @@ package dev.ember.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ember.error.CinderException;
-import dev.ember.volume.VolumeType;
+import dev.ember.model.VolumeType;
 import dev.ember.volume.VolumeTypeService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -193,7 +193,8 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
         boolean finished;
         try (VolumeLocks.Held held = volumeLocks.lock(volume.id())) {
             // Read under the lock: which source snapshots other projects' chains still need.
-            SiblingBackups siblings = tx(dsl -> backups.siblingsOf(dsl, volume.id(), backup.projectId(), backupId));
+            var rows = tx(dsl -> backups.siblingsOf(dsl, volume.id(), backup.projectId(), backupId));
+            SiblingBackups siblings = new SiblingBackups(rows.ownProject(), rows.otherHeads());
             BackupOutcome outcome;
             try (VolumeDevice device = volumeBackend.openBackupSource(volume, backup.snapshotId())) {
                 outcome = driver.backup(backup.ref().withVolumeMeta(volumeMeta), parent == null ? null : parent.ref(),

@@ -177,11 +177,14 @@ public final class BackupRepository {
 
     /**
      * What a driver keeping state on the source volume must know about the volume's other live
-     * backups (see {@link dev.ember.driver.SiblingBackups}): those of {@code projectId}, and for
-     * every other project its newest one, cinder-api's parent for that project's next incremental.
+     * backups (the manager hands it on as the driver's {@code SiblingBackups}): those of
+     * {@code projectId}, and for every other project its newest one, cinder-api's parent for that
+     * project's next incremental.
      */
-    public dev.ember.driver.SiblingBackups siblingsOf(DSLContext dsl, String volumeId, String projectId,
-                                                      String backupId) {
+    public record Siblings(Set<String> ownProject, Set<String> otherHeads) {
+    }
+
+    public Siblings siblingsOf(DSLContext dsl, String volumeId, String projectId, String backupId) {
         Set<String> own = new java.util.HashSet<>();
         Set<String> otherProjects = new java.util.TreeSet<>();
         dsl.select(BACKUPS.ID, BACKUPS.PROJECT_ID).from(BACKUPS)
@@ -197,7 +200,7 @@ public final class BackupRepository {
         for (String other : otherProjects) {
             latestOfVolume(dsl, volumeId, other, null).ifPresent(b -> heads.add(b.id()));
         }
-        return new dev.ember.driver.SiblingBackups(own, heads);
+        return new Siblings(own, heads);
     }
 
     /** Backups owned by {@code host} in one of {@code statuses}: startup cleanup. */

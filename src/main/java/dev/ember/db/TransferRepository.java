@@ -1,7 +1,7 @@
 package dev.ember.db;
 
 import dev.ember.db.generated.tables.records.TransfersRecord;
-import dev.ember.volume.Transfer;
+import dev.ember.model.Transfer;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 

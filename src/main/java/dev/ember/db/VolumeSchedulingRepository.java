@@ -1,6 +1,6 @@
 package dev.ember.db;
 
-import dev.ember.volume.VolumeType;
+import dev.ember.model.VolumeType;
 import org.jooq.DSLContext;
 import org.jooq.Record;
 

@@ -1,4 +1,4 @@
-package dev.ember.volume;
+package dev.ember.model;
 
 import java.time.LocalDateTime;
 import java.util.List;

@@ -9,6 +9,7 @@ import dev.ember.db.TransferRepository;
 import dev.ember.db.VolumeRepository;
 import dev.ember.error.CinderException;
 import dev.ember.model.Snapshot;
+import dev.ember.model.Transfer;
 import dev.ember.model.Volume;
 
 import javax.crypto.Mac;

@@ -1,5 +1,6 @@
 package dev.ember.volume;
 
+import dev.ember.model.VolumeType;
 import dev.ember.auth.Policy;
 import dev.ember.auth.RequestContext;
 import dev.ember.db.Database;

@@ -1,6 +1,6 @@
 package dev.ember.rpc.oslo;
 
-import dev.ember.volume.VolumeType;
+import dev.ember.model.VolumeType;
 
 import java.time.LocalDateTime;
 import java.util.ArrayList;

@@ -2,7 +2,6 @@ package dev.ember.volume.remote;
 
 import dev.ember.auth.Policy;
 import dev.ember.auth.RequestContext;
-import dev.ember.backup.BackupService;
 import dev.ember.db.BackupRepository;
 import dev.ember.db.Database;
 import dev.ember.db.QuotaRepository;
@@ -13,7 +12,7 @@ import dev.ember.rpc.amqp.OsloRpcClient;
 import dev.ember.rpc.oslo.CreateVolumeRequest;
 import dev.ember.rpc.oslo.RpcContext;
 import dev.ember.model.Volume;
-import dev.ember.volume.VolumeType;
+import dev.ember.model.VolumeType;
 import org.jooq.DSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +38,7 @@ import static dev.ember.db.generated.Tables.VOLUMES;
  * cinder-volume backend that makes the volume. Like cinder-api's restore, {@link #create} then
  * polls the row every second until it leaves {@code creating}.
  */
-public final class ScheduledVolumeCreator implements BackupService.NewVolumes {
+public final class ScheduledVolumeCreator {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScheduledVolumeCreator.class);
     public static final String SCHEDULER_TOPIC = "cinder-scheduler";
@@ -69,7 +68,6 @@ public final class ScheduledVolumeCreator implements BackupService.NewVolumes {
                 "gigabytes", settings.quotaGigabytes()));
     }
 
-    @Override
     public Volume create(RequestContext ctx, int sizeGb, String name, String description) {
         policy.enforce("volume:create", ctx);
         if (sizeGb <= 0) {

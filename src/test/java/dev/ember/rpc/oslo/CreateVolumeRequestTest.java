@@ -3,7 +3,7 @@ package dev.ember.rpc.oslo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ember.volume.VolumeType;
+import dev.ember.model.VolumeType;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
