@@ -257,7 +257,7 @@ await step('volume', ['login'], async () => {
   await m.locator('#id_size').fill('1');
   await submitModal(m);
   await waitMessage(new RegExp(`Creating volume "${N.vol}"`));
-  const r = await waitStatus('/project/volumes/', 'volumes', { id: volId }, 'Available');
+  const r = await waitStatus('/project/volumes/', 'volumes', N.vol, 'Available');
   volId = await r.getAttribute('data-object-id');
 });
 
