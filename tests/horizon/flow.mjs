@@ -289,6 +289,7 @@ await step('delete-full', ['incremental'], async () => {
   await rowAction('volume_backups', N.full, 'delete');
   await confirm();
   await waitMessage(new RegExp(`Unable to delete Volume Backup: ${N.full}`, 'i'));
+  await shot('delete-full-refused');
   const all = await messages();
   check(!all.some((t) => /Scheduled deletion/i.test(t)), `a deletion was scheduled: ${JSON.stringify(all)}`);
   await go('/project/backups/');
@@ -349,6 +350,7 @@ await step('admin-force-delete', ['admin-login', 'volume'], async () => {
   await rowAction('volume_backups', N.held, 'delete_force');
   await confirm();
   await waitMessage(new RegExp(`Unable to force delete Volume Backup: ${N.held}`, 'i'));
+  await shot('admin-force-delete-refused');
   await go('/admin/backups/');
   check(await row('volume_backups', N.held).count() === 1, `${N.held} is no longer listed after the refused force delete`);
 });
