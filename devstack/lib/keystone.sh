@@ -203,10 +203,18 @@ keystone_fixture() {
     chmod 0644 "$KEYSTONE_DIR/fixture.json"
 }
 
+# _ks_answers_within SECONDS: a running uwsgi on a loaded machine can take longer than one probe's
+# 3 s; setting it up again from scratch (minutes, and a rewritten fixture) is the wrong answer.
+_ks_answers_within() {
+    local i
+    for i in $(seq 1 $(($1 * 2))); do _ks_answers && return 0; sleep 0.5; done
+    return 1
+}
+
 keystone_ensure_running() {
     local t0=$SECONDS t1
     mkdir -p "$KEYSTONE_DIR"
-    if _ks_answers && [ -s "$KEYSTONE_DIR/fixture.json" ]; then
+    if { _ks_answers || { _ks_pid_alive && _ks_answers_within 30; }; } && [ -s "$KEYSTONE_DIR/fixture.json" ]; then
         keystone_log "already running on $KEYSTONE_URL (fixture $KEYSTONE_DIR/fixture.json)"
         return 0
     fi
