@@ -29,7 +29,8 @@ import static dev.ember.db.generated.Tables.BACKUP_METADATA;
 public final class BackupRepository {
 
     /** Statuses of a child that count towards its parent's {@code num_dependent_backups}. */
-    private static final Set<String> DEPENDENT_STATUSES = Set.of("available", "restoring", "deleting", "error_deleting");
+    private static final List<String> DEPENDENT_STATUSES = java.util.stream.Stream.of(BackupStatus.AVAILABLE,
+            BackupStatus.RESTORING, BackupStatus.DELETING, BackupStatus.ERROR_DELETING).map(BackupStatus::value).toList();
 
     public BackupRepository() {
     }

@@ -104,7 +104,7 @@ public final class SnapshotService {
                         + ", but current status is: " + v.status() + ".");
             }
             LocalDateTime now = BackupRepository.now();
-            snapshots.insert(dsl, new Snapshot(id, v.id(), ctx.userId(), ctx.projectId(), "creating", "0%", v.size(),
+            snapshots.insert(dsl, new Snapshot(id, v.id(), ctx.userId(), ctx.projectId(), SnapshotStatus.CREATING.value(), "0%", v.size(),
                     name, description, v.volumeTypeId(), null, true, now, now));
         });
         try {

@@ -120,7 +120,7 @@ public final class VolumeService {
         }
         String id = UUID.randomUUID().toString();
         LocalDateTime now = BackupRepository.now();
-        Volume v = new Volume(id, ctx.userId(), ctx.projectId(), host, sizeGb, zone, "creating", "detached", null,
+        Volume v = new Volume(id, ctx.userId(), ctx.projectId(), host, sizeGb, zone, VolumeStatus.CREATING.value(), "detached", null,
                 name, description, null, false, false, null, now, now);
         db.txRun(dsl -> {
             volumes.insert(dsl, v);
@@ -255,9 +255,9 @@ public final class VolumeService {
      */
     public void extend(RequestContext ctx, String id, int newSizeGb, boolean allowInUse) {
         Volume v = get(ctx, id);
-        boolean attached = allowInUse && "in-use".equals(v.status());
+        boolean attached = allowInUse && VolumeStatus.IN_USE.is(v.status());
         policy.enforce(attached ? "volume:extend_attached_volume" : "volume:extend", ctx, target(v));
-        String expected = attached ? "in-use" : "available";
+        String expected = (attached ? VolumeStatus.IN_USE : VolumeStatus.AVAILABLE).value();
         if (newSizeGb <= v.size()) {
             throw CinderException.invalidInput("New size for extend must be greater than current size. (current: "
                     + v.size() + ", extended: " + newSizeGb + ").");
