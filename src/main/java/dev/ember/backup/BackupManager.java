@@ -1,5 +1,7 @@
 package dev.ember.backup;
 
+import dev.ember.model.BackupLifecycle;
+
 import dev.ember.db.BackupRepository;
 import dev.ember.db.Database;
 import dev.ember.db.QuotaRepository;
@@ -22,8 +24,10 @@ import dev.ember.rpc.BackupRpc;
 import dev.ember.rpc.BackupRpcEndpoint;
 import dev.ember.rpc.notify.Notifier;
 import dev.ember.model.Snapshot;
+import dev.ember.model.SnapshotStatus;
 import dev.ember.model.Volume;
 import dev.ember.volume.VolumeBackend;
+import dev.ember.model.VolumeStatus;
 import org.jooq.Field;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +36,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -65,6 +68,7 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
     /** Where volume encryption keys are cloned and deleted (cinder's castellan key_manager.API). */
     private volatile KeyManager keyManager = new ConfKeyManager(null);
     private final SnapshotRepository snapshots = new SnapshotRepository();
+    private final LifecycleRecorder lifecycle;
 
     private volatile String availabilityZone;
 
@@ -77,6 +81,7 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
         this.driver = driver;
         this.volumeBackend = volumeBackend;
         this.host = host;
+        this.lifecycle = new LifecycleRecorder(backups, volumes, snapshots, quotas);
         this.leftovers = new LeftoverCleanup(Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofHours(1));
     }
 
@@ -145,31 +150,46 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
 
     @Override
     public void createBackup(String backupId) {
-        Backup backup = tx(dsl -> backups.find(dsl, backupId)).orElse(null);
-        if (backup == null) {
+        // The backup, its volume and its snapshot in one read.
+        record Start(Backup backup, Volume volume, Snapshot snapshot) {
+        }
+        Start start = tx(dsl -> backups.find(dsl, backupId).map(b -> new Start(b,
+                volumes.find(dsl, b.volumeId()).orElse(null),
+                b.snapshotId() == null ? null : snapshots.find(dsl, b.snapshotId()).orElse(null)))).orElse(null);
+        if (start == null) {
             LOG.warn("create_backup: backup {} no longer exists", backupId);
             return;
         }
+        Backup backup = start.backup();
+        Volume volume = start.volume();
         notifyUsage(backupId, "create.start");
-        Volume volume = tx(dsl -> volumes.find(dsl, backup.volumeId())).orElse(null);
-        if (backup.status() != BackupStatus.CREATING) {
+        if (!BackupLifecycle.CREATE_FINISHED.allows(backup.status())) {
             failCreate(backup, volume, "Create backup aborted, expected backup status creating but got "
                     + backup.status().value() + ".");
             return;
         }
         if (backup.snapshotId() != null) {
-            Snapshot snap = tx(dsl -> snapshots.find(dsl, backup.snapshotId())).orElse(null);
-            if (volume == null || snap == null || !"backing-up".equals(snap.status())) {
+            Snapshot snap = start.snapshot();
+            if (volume == null || snap == null || !SnapshotStatus.BACKING_UP.is(snap.status())) {
                 failCreate(backup, volume, "Create backup aborted, expected snapshot status backing-up but got "
                         + (snap == null ? "None" : snap.status()) + ".");
                 return;
             }
-        } else if (volume == null || !"backing-up".equals(volume.status())) {
+        } else if (volume == null || !VolumeStatus.BACKING_UP.is(volume.status())) {
             failCreate(backup, volume, "Create backup aborted, expected volume status backing-up but got "
                     + (volume == null ? "None" : volume.status()) + ".");
             return;
         }
-        txRun(dsl -> backups.update(dsl, backupId, Map.of(BACKUPS.SERVICE, driver.serviceName())));
+        // cinder's _start_backup: backup.service; with it, in the same transaction, the reads the
+        // driver needs: cinder's BackupMetadataAPI.get (the volume's metadata, stored with the data
+        // by the driver) and the parent.
+        record Inputs(String volumeMeta, Backup parent) {
+        }
+        Inputs inputs = tx(dsl -> {
+            backups.update(dsl, backupId, Map.of(BACKUPS.SERVICE, driver.serviceName()));
+            return new Inputs(BackupMetadataApi.get(dsl, volume.id()),
+                    backup.parentId() == null ? null : backups.find(dsl, backup.parentId()).orElse(null));
+        });
         // cinder's _start_backup: a copy of the volume's key, so the backup outlives the volume's.
         if (volume.encryptionKeyId() != null && backup.encryptionKeyId() == null) {
             String clone;
@@ -181,9 +201,8 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
             }
             txRun(dsl -> backups.update(dsl, backupId, Map.of(BACKUPS.ENCRYPTION_KEY_ID, clone)));
         }
-        // cinder's BackupMetadataAPI.get: the volume's metadata, stored with the data by the driver.
-        String volumeMeta = tx(dsl -> BackupMetadataApi.get(dsl, volume.id()));
-        Backup parent = backup.parentId() == null ? null : tx(dsl -> backups.find(dsl, backup.parentId())).orElse(null);
+        String volumeMeta = inputs.volumeMeta();
+        Backup parent = inputs.parent();
         if (backup.parentId() != null && parent == null) {
             failCreate(backup, volume, "Parent backup " + backup.parentId() + " no longer exists.");
             return;
@@ -218,26 +237,15 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
                 return;
             }
             String parentId = outcome.parent() instanceof BackupOutcome.ParentLink.Parent p ? p.id() : backup.parentId();
-            finished = tx(dsl -> {
-                Map<Field<?>, Object> changes = new HashMap<>();
-                changes.put(BACKUPS.CONTAINER, outcome.container());
-                changes.put(BACKUPS.SERVICE_METADATA, outcome.serviceMetadata());
-                changes.put(BACKUPS.OBJECT_COUNT, outcome.objectCount());
-                changes.put(BACKUPS.SIZE, volume.size());
-                changes.put(BACKUPS.PARENT_ID, parentId);
-                boolean moved = backups.transition(dsl, backupId, Set.of(BackupStatus.CREATING), BackupStatus.AVAILABLE, changes);
-                if (backup.snapshotId() != null) {
-                    releaseSnapshot(dsl, backup.snapshotId());
-                } else {
-                    restoreVolumeStatus(dsl, volume.id(), "backing-up");
-                }
-                if (moved) {
-                    // Both the requested and the real parent: a driver may have relinked the chain.
-                    backups.refreshDependentCount(dsl, backup.parentId());
-                    backups.refreshDependentCount(dsl, parentId);
-                }
-                return moved;
-            });
+            Map<Field<?>, Object> changes = new HashMap<>();
+            changes.put(BACKUPS.CONTAINER, outcome.container());
+            changes.put(BACKUPS.SERVICE_METADATA, outcome.serviceMetadata());
+            changes.put(BACKUPS.OBJECT_COUNT, outcome.objectCount());
+            changes.put(BACKUPS.SIZE, volume.size());
+            // Both the requested and the real parent are recounted: a driver may have relinked the chain.
+            changes.put(BACKUPS.PARENT_ID, parentId);
+            finished = tx(dsl -> lifecycle.apply(dsl, BackupLifecycle.CREATE_FINISHED, backup, changes,
+                    LifecycleRecorder.VolumeTarget.of(volume.id())));
         }
         if (!finished) {
             // The backup was deleted or reset while its data was written: cinder leaves it alone.
@@ -248,30 +256,15 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
         }
     }
 
+    /**
+     * The backup to error with {@code reason}; the volume, if it was read as backing-up and still
+     * is, back to its previous status (a snapshot back to available).
+     */
     private void failCreate(Backup backup, Volume volume, String reason) {
         LOG.warn("backup {} failed: {}", backup.id(), reason);
-        txRun(dsl -> {
-            if (backup.snapshotId() != null) {
-                releaseSnapshot(dsl, backup.snapshotId());
-            } else if (volume != null && "backing-up".equals(volume.status())) {
-                restoreVolumeStatus(dsl, volume.id(), "error_backing-up");
-            }
-            backups.transition(dsl, backup.id(), Set.of(BackupStatus.CREATING), BackupStatus.ERROR,
-                    Map.of(BACKUPS.FAIL_REASON, truncate(reason)));
-        });
-    }
-
-    /** A snapshot backup's snapshot back to {@code available} (cinder's manager, on success and failure). */
-    private void releaseSnapshot(org.jooq.DSLContext dsl, String snapshotId) {
-        snapshots.transition(dsl, snapshotId, Set.of("backing-up"), "available", Map.of());
-    }
-
-    /** Volume back to its previous status, with {@code previousStatus} recorded as cinder does. */
-    private void restoreVolumeStatus(org.jooq.DSLContext dsl, String volumeId, String previousStatus) {
-        volumes.find(dsl, volumeId).ifPresent(v -> {
-            String back = v.previousStatus() == null ? "available" : v.previousStatus();
-            volumes.transition(dsl, volumeId, Set.of("backing-up"), back, Map.of(VOLUMES.PREVIOUS_STATUS, previousStatus));
-        });
+        txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.CREATE_FAILED, backup,
+                Map.of(BACKUPS.FAIL_REASON, truncate(reason)), volume == null ? LifecycleRecorder.VolumeTarget.none()
+                        : new LifecycleRecorder.VolumeTarget(volume.id(), volume.status(), Map.of())));
     }
 
     // ---------------------------------------------------------------- restore
@@ -294,21 +287,16 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
             return;
         }
         notifyUsage(backupId, "restore.start");
-        Set<String> restoringStates = Set.of("restoring-backup", "creating");
-        if (!restoringStates.contains(volume.status())) {
+        if (!BackupLifecycle.VOLUME_RESTORED.allows(volume.status())) {
             // cinder's rule: a target that is not being restored fails the restore; compare-and-set
             // on what was read, so a change since then is not overwritten.
-            txRun(dsl -> {
-                backups.transition(dsl, backupId, Set.of(BackupStatus.RESTORING), BackupStatus.AVAILABLE, Map.of());
-                volumes.transition(dsl, volumeId, Set.of(volume.status()), "error_restoring", Map.of());
-            });
+            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.RESTORE_TARGET_NOT_RESTORING, backup, Map.of(),
+                    new LifecycleRecorder.VolumeTarget(volumeId, volume.status(), Map.of())));
             return;
         }
         if (!isOurs(backup)) {
-            txRun(dsl -> {
-                backups.transition(dsl, backupId, Set.of(BackupStatus.RESTORING), BackupStatus.AVAILABLE, Map.of());
-                volumes.transition(dsl, volumeId, restoringStates, "error", Map.of());
-            });
+            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.RESTORE_FOREIGN_BACKUP, backup, Map.of(),
+                    LifecycleRecorder.VolumeTarget.of(volumeId)));
             return;
         }
         try {
@@ -320,27 +308,26 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
             restoreVolumeMetadata(backup, volume, driver.volumeMetadata(chain));
         } catch (BackupDriverException.Cancelled e) {
             LOG.warn("restore of backup {} cancelled", backupId);
-            txRun(dsl -> volumes.transition(dsl, volumeId, restoringStates, "error", Map.of()));
+            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.RESTORE_CANCELLED, backup, Map.of(),
+                    LifecycleRecorder.VolumeTarget.of(volumeId)));
             return;
         } catch (Exception e) {
             LOG.error("restore of backup {} to volume {} failed", backupId, volumeId, e);
-            txRun(dsl -> {
-                volumes.transition(dsl, volumeId, restoringStates, "error_restoring", Map.of());
-                backups.transition(dsl, backupId, Set.of(BackupStatus.RESTORING), BackupStatus.AVAILABLE, Map.of());
-            });
+            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.RESTORE_FAILED, backup, Map.of(),
+                    LifecycleRecorder.VolumeTarget.of(volumeId)));
             return;
         }
         txRun(dsl -> {
             Map<Field<?>, Object> vchanges = new HashMap<>();
-            if ("creating".equals(volume.status())) {
+            if (VolumeStatus.CREATING.is(volume.status())) {
                 vchanges.put(VOLUMES.LAUNCHED_AT, BackupRepository.now());
             }
-            volumes.transition(dsl, volumeId, Set.of("restoring-backup", "creating"), "available", vchanges);
             String previous = volumes.metadata(dsl, volumeId).get("src_backup_id");
             if (!volumeId.equals(backup.volumeId()) || (previous != null && !previous.equals(backupId))) {
                 volumes.putMetadata(dsl, volumeId, "src_backup_id", backupId);
             }
-            backups.transition(dsl, backupId, Set.of(BackupStatus.RESTORING), BackupStatus.AVAILABLE, Map.of());
+            lifecycle.apply(dsl, BackupLifecycle.RESTORE_FINISHED, backup, Map.of(),
+                    new LifecycleRecorder.VolumeTarget(volumeId, null, vchanges));
         });
         LOG.info("backup {} restored to volume {}", backupId, volumeId);
         notifyUsage(backupId, "restore.end");
@@ -440,17 +427,18 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
             return;
         }
         notifyUsage(backupId, "delete.start");
-        if (backup.status() != BackupStatus.DELETING) {
-            txRun(dsl -> backups.update(dsl, backupId, Map.of(BACKUPS.STATUS, BackupStatus.ERROR.value(),
-                    BACKUPS.FAIL_REASON, truncate("Delete_backup aborted, expected backup status deleting but got "
-                            + backup.status().value() + "."))));
+        if (BackupLifecycle.DELETE_NOT_DELETING.allows(backup.status())) {
+            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.DELETE_NOT_DELETING, backup, backup.status(),
+                    Map.of(BACKUPS.FAIL_REASON, truncate("Delete_backup aborted, expected backup status deleting but got "
+                            + backup.status().value() + ".")), LifecycleRecorder.VolumeTarget.none()));
             return;
         }
         if (backup.service() != null && !isOurs(backup)) {
-            txRun(dsl -> backups.transition(dsl, backupId, Set.of(BackupStatus.DELETING), BackupStatus.ERROR,
+            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.DELETE_FOREIGN_BACKUP, backup,
                     Map.of(BACKUPS.FAIL_REASON, truncate("Delete backup aborted, the backup service currently "
                             + "configured [" + driver.serviceName() + "] is not the backup service that was used to "
-                            + "create this backup [" + backup.service() + "]."))));
+                            + "create this backup [" + backup.service() + "].")),
+                    LifecycleRecorder.VolumeTarget.none()));
             return;
         }
         // Serialised with backups of the same volume: the Ceph driver links a running backup to the
@@ -460,11 +448,13 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
             int children = tx(dsl -> backups.countChildren(dsl, backupId));
             if (children > 0) {
                 // The data is untouched: back to what it was (an error backup carries its fail_reason).
-                BackupStatus back = backup.failReason() == null ? BackupStatus.AVAILABLE : BackupStatus.ERROR;
+                boolean wasError = backup.failReason() != null;
                 LOG.warn("delete of backup {} aborted: {} backup(s) now depend on it", backupId, children);
-                txRun(dsl -> backups.transition(dsl, backupId, Set.of(BackupStatus.DELETING), back,
-                        back == BackupStatus.ERROR ? Map.of()
-                                : Map.of(BACKUPS.FAIL_REASON, "Delete aborted: incremental backups exist for this backup.")));
+                txRun(dsl -> lifecycle.apply(dsl, wasError ? BackupLifecycle.DELETE_ABORTED_TO_ERROR
+                                : BackupLifecycle.DELETE_ABORTED_TO_AVAILABLE, backup,
+                        wasError ? Map.of()
+                                : Map.of(BACKUPS.FAIL_REASON, "Delete aborted: incremental backups exist for this backup."),
+                        LifecycleRecorder.VolumeTarget.none()));
                 return;
             }
             if (backup.service() != null) {
@@ -472,8 +462,8 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
                     driver.delete(backup.ref());
                 } catch (Exception e) {
                     LOG.error("deleting backup {} failed", backupId, e);
-                    txRun(dsl -> backups.transition(dsl, backupId, Set.of(BackupStatus.DELETING), BackupStatus.ERROR,
-                            Map.of(BACKUPS.FAIL_REASON, truncate(describe(e)))));
+                    txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.DELETE_FAILED, backup,
+                            Map.of(BACKUPS.FAIL_REASON, truncate(describe(e))), LifecycleRecorder.VolumeTarget.none()));
                     return;
                 }
             }
@@ -484,22 +474,17 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
                 } catch (KeyManagerException | RuntimeException e) {
                     LOG.error("deleting the encryption key {} of backup {} failed", backup.encryptionKeyId(), backupId,
                             e);
-                    txRun(dsl -> backups.transition(dsl, backupId, Set.of(BackupStatus.DELETING), BackupStatus.ERROR,
+                    txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.DELETE_FAILED, backup,
                             Map.of(BACKUPS.FAIL_REASON, truncate("Deleting the backup's encryption key "
-                                    + backup.encryptionKeyId() + " failed: " + describe(e)))));
+                                    + backup.encryptionKeyId() + " failed: " + describe(e))),
+                            LifecycleRecorder.VolumeTarget.none()));
                     return;
                 }
                 txRun(dsl -> backups.update(dsl, backupId,
                         Collections.<Field<?>, Object>singletonMap(BACKUPS.ENCRYPTION_KEY_ID, null)));
             }
-            txRun(dsl -> {
-                Map<String, Integer> deltas = new LinkedHashMap<>();
-                deltas.put(QuotaRepository.BACKUPS_RESOURCE, -1);
-                deltas.put(QuotaRepository.GIGABYTES_RESOURCE, -backup.size());
-                quotas.reserveAndCommit(dsl, backup.projectId(), deltas);
-                backups.softDelete(dsl, backupId);
-                backups.refreshDependentCount(dsl, backup.parentId());
-            });
+            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.DELETE_FINISHED, backup, Map.of(),
+                    LifecycleRecorder.VolumeTarget.none()));
         }
         LOG.info("backup {} deleted", backupId);
         notifyUsage(backupId, "delete.end");
@@ -518,17 +503,15 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
             return;
         }
         BackupStatus to = BackupStatus.of(status);
-        txRun(dsl -> {
-            backups.update(dsl, backupId, Map.of(BACKUPS.STATUS, to.value()));
-            backups.refreshDependentCount(dsl, backup.parentId());
-        });
+        txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.RESET_STATUS.withTarget(to), backup, Map.of(),
+                LifecycleRecorder.VolumeTarget.none()));
         notifyUsage(backupId, "reset_status.end");
     }
 
     @Override
     public BackupRpc.ExportedRecord exportRecord(String backupId) {
         Backup backup = tx(dsl -> backups.find(dsl, backupId)).orElseThrow(() -> CinderException.backupNotFound(backupId));
-        if (backup.status() != BackupStatus.AVAILABLE) {
+        if (!BackupLifecycle.EXPORTABLE.contains(backup.status())) {
             throw CinderException.invalidBackup("Backup status must be available and not " + backup.status().value() + ".");
         }
         if (!isOurs(backup)) {
@@ -545,9 +528,10 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
             return;
         }
         if (backupService == null || !backupService.startsWith(driver.serviceName())) {
-            txRun(dsl -> backups.transition(dsl, backupId, Set.of(BackupStatus.CREATING), BackupStatus.ERROR,
+            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.IMPORT_FAILED, row,
                     Map.of(BACKUPS.FAIL_REASON, truncate("Import record failed, cannot find backup service to perform "
-                            + "the import. Request service " + backupService + "."))));
+                            + "the import. Request service " + backupService + ".")),
+                    LifecycleRecorder.VolumeTarget.none()));
             return;
         }
         try {
@@ -589,12 +573,11 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
                 if (rec.time("created_at") != null) {
                     c.put(BACKUPS.CREATED_AT, rec.time("created_at"));
                 }
-                backups.transition(dsl, backupId, Set.of(BackupStatus.CREATING), BackupStatus.AVAILABLE, c);
-                backups.refreshDependentCount(dsl, rec.text("parent_id"));
+                lifecycle.apply(dsl, BackupLifecycle.IMPORT_FINISHED, row, c, LifecycleRecorder.VolumeTarget.none());
             });
         } catch (RuntimeException e) {
-            txRun(dsl -> backups.transition(dsl, backupId, Set.of(BackupStatus.CREATING), BackupStatus.ERROR,
-                    Map.of(BACKUPS.FAIL_REASON, truncate(e.getMessage()))));
+            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.IMPORT_FAILED, row,
+                    Map.of(BACKUPS.FAIL_REASON, truncate(e.getMessage())), LifecycleRecorder.VolumeTarget.none()));
         }
     }
 
@@ -645,12 +628,8 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
                         }
                         failCreate(b, v, "incomplete backup reset on manager restart");
                     }
-                    case RESTORING -> txRun(dsl -> {
-                        if (b.restoreVolumeId() != null) {
-                            volumes.transition(dsl, b.restoreVolumeId(), Set.of("restoring-backup"), "error_restoring", Map.of());
-                        }
-                        backups.transition(dsl, b.id(), Set.of(BackupStatus.RESTORING), BackupStatus.AVAILABLE, Map.of());
-                    });
+                    case RESTORING -> txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.RESTORE_INTERRUPTED, b, Map.of(),
+                            LifecycleRecorder.VolumeTarget.of(b.restoreVolumeId())));
                     case DELETING -> deleteBackup(b.id());
                     default -> { }
                 }

@@ -1,5 +1,7 @@
 package dev.ember.backup;
 
+import dev.ember.model.BackupLifecycle;
+
 import dev.ember.auth.RequestContext;
 import dev.ember.db.BackupQuery;
 import dev.ember.db.BackupRepository;
@@ -15,18 +17,15 @@ import dev.ember.model.Snapshot;
 import dev.ember.volume.SnapshotService;
 import dev.ember.model.Volume;
 import dev.ember.volume.VolumeService;
+import dev.ember.model.VolumeStatus;
 import org.jooq.Field;
 
 import java.time.LocalDateTime;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 import static dev.ember.db.generated.Tables.BACKUPS;
-import static dev.ember.db.generated.Tables.SNAPSHOTS;
-import static dev.ember.db.generated.Tables.VOLUMES;
 
 /**
  * The API side of backups (cinder/backup/api.py): validates, records the intent in the database
@@ -34,8 +33,6 @@ import static dev.ember.db.generated.Tables.VOLUMES;
  * it on worker threads.
  */
 public final class BackupService {
-
-    private static final Set<BackupStatus> DELETABLE = Set.of(BackupStatus.AVAILABLE, BackupStatus.ERROR);
 
     private final Database db;
     private final BackupRepository backups;
@@ -46,6 +43,7 @@ public final class BackupService {
     private final BackupRpc rpc;
     private final SnapshotRepository snapshots = new SnapshotRepository();
     private final NewVolumes newVolumes;
+    private final LifecycleRecorder lifecycle;
 
     /**
      * How a restore without a target volume gets one: cinder-api's {@code volume_api.create(context,
@@ -73,6 +71,7 @@ public final class BackupService {
         this.volumeService = volumeService;
         this.hosts = hosts;
         this.rpc = rpc;
+        this.lifecycle = new LifecycleRecorder(backups, volumes, snapshots, quotas);
     }
 
     /**
@@ -126,14 +125,14 @@ public final class BackupService {
                     throw CinderException.invalidVolume("Volume " + v.id() + " does not match with snapshot.volume_id "
                             + snapshot.volumeId() + ".");
                 }
-                if (!"available".equals(snapshot.status())) {
+                if (!BackupLifecycle.SNAPSHOT_BACKING_UP.allows(snapshot.status())) {
                     throw CinderException.invalidSnapshot("Snapshot to be backed up must be available, but the current "
                             + "status is \"" + snapshot.status() + "\".");
                 }
-            } else if (!"available".equals(status) && !"in-use".equals(status)) {
+            } else if (!BackupLifecycle.VOLUME_BACKING_UP.allows(status)) {
                 throw CinderException.invalidVolume("Volume to be backed up must be available or in-use, but the "
                         + "current status is \"" + status + "\".");
-            } else if ("in-use".equals(status) && !req.force()) {
+            } else if (VolumeStatus.IN_USE.is(status) && !req.force()) {
                 throw CinderException.invalidVolume("Backing up an in-use volume must use the force flag.");
             }
             // From a snapshot, only backups taken before the snapshot qualify as parent (cinder's max()).
@@ -158,7 +157,6 @@ public final class BackupService {
                 }
             }
             String host = chosen[0];
-            reserve(dsl, ctx.projectId(), 1, v.size());
             LocalDateTime now = BackupRepository.now();
             // availability_zone stays NULL, as cinder 21.x's backup API stores none (it even ignores
             // the 3.51 request field); the host above is still picked in the volume's zone, like
@@ -168,21 +166,17 @@ public final class BackupService {
                     null, null, null, v.size(), 0, parentId, null, null, 0, req.snapshotId(),
                     snapshot == null ? now : snapshot.createdAt(), null, null,
                     now, now, null, false, req.metadata() == null ? Map.of() : req.metadata());
-            backups.insert(dsl, b);
-            if (snapshot != null) {
-                snapshots.update(dsl, snapshot.id(), Map.of(SNAPSHOTS.STATUS, "backing-up"));
-            } else {
-                volumes.update(dsl, v.id(), Map.of(VOLUMES.STATUS, "backing-up", VOLUMES.PREVIOUS_STATUS, status));
+            try {
+                lifecycle.insert(dsl, BackupLifecycle.CREATE_REQUESTED, b, false,
+                        new LifecycleRecorder.VolumeTarget(v.id(), status, Map.of()));
+            } catch (QuotaRepository.OverQuotaException e) {
+                throw overQuota(e, v.size());
             }
-            if (host == null && snapshot != null) {
-                snapshots.update(dsl, snapshot.id(), Map.of(SNAPSHOTS.STATUS, "available"));
-                backups.transition(dsl, id, Set.of(BackupStatus.CREATING), BackupStatus.ERROR,
-                        Map.of(BACKUPS.FAIL_REASON, "Service not found for creating backup."));
-            } else if (host == null) {
+            if (host == null) {
                 // What cinder-scheduler does when no backup service is up.
-                volumes.update(dsl, v.id(), Map.of(VOLUMES.STATUS, status, VOLUMES.PREVIOUS_STATUS, "backing-up"));
-                backups.transition(dsl, id, Set.of(BackupStatus.CREATING), BackupStatus.ERROR,
-                        Map.of(BACKUPS.FAIL_REASON, "Service not found for creating backup."));
+                lifecycle.apply(dsl, BackupLifecycle.CREATE_UNSCHEDULED, b,
+                        Map.of(BACKUPS.FAIL_REASON, "Service not found for creating backup."),
+                        LifecycleRecorder.VolumeTarget.of(v.id()));
             }
         });
         if (chosen[0] != null) {
@@ -191,27 +185,21 @@ public final class BackupService {
         return get(ctx, id);
     }
 
-    private void reserve(org.jooq.DSLContext dsl, String projectId, int count, int gigabytes) {
-        Map<String, Integer> deltas = new LinkedHashMap<>();
-        deltas.put(QuotaRepository.BACKUPS_RESOURCE, count);
-        deltas.put(QuotaRepository.GIGABYTES_RESOURCE, gigabytes);
-        try {
-            quotas.reserveAndCommit(dsl, projectId, deltas);
-        } catch (QuotaRepository.OverQuotaException e) {
-            for (String over : e.overs) {
-                if (over.contains("gigabytes")) {
-                    throw CinderException.overLimit("VolumeBackupSizeExceedsAvailableQuota",
-                            "Requested backup exceeds allowed Backup gigabytes quota. Requested " + gigabytes
-                                    + "G, quota is " + e.limits.get(over) + "G and " + e.consumed.get(over)
-                                    + "G has been consumed.");
-                }
-                if (over.equals(QuotaRepository.BACKUPS_RESOURCE)) {
-                    throw CinderException.overLimit("BackupLimitExceeded",
-                            "Maximum number of backups allowed (" + e.limits.get(over) + ") exceeded");
-                }
+    /** cinder's error for a refused quota reservation of one backup of {@code gigabytes}. */
+    private static RuntimeException overQuota(QuotaRepository.OverQuotaException e, int gigabytes) {
+        for (String over : e.overs) {
+            if (over.contains("gigabytes")) {
+                return CinderException.overLimit("VolumeBackupSizeExceedsAvailableQuota",
+                        "Requested backup exceeds allowed Backup gigabytes quota. Requested " + gigabytes
+                                + "G, quota is " + e.limits.get(over) + "G and " + e.consumed.get(over)
+                                + "G has been consumed.");
             }
-            throw e;
+            if (over.equals(QuotaRepository.BACKUPS_RESOURCE)) {
+                return CinderException.overLimit("BackupLimitExceeded",
+                        "Maximum number of backups allowed (" + e.limits.get(over) + ") exceeded");
+            }
         }
+        return e;
     }
 
     /** PUT /backups/{id} (3.9): name, description and (3.43) metadata. */
@@ -237,14 +225,14 @@ public final class BackupService {
         String host = hosts.pick(null, hosts.zoneOf(b));
         db.txRun(dsl -> {
             Backup locked = backups.lock(dsl, id).orElseThrow(() -> CinderException.backupNotFound(id));
-            if (!force && !DELETABLE.contains(locked.status())) {
+            if (!force && !BackupLifecycle.DELETE_REQUESTED.allows(locked.status())) {
                 throw CinderException.invalidBackup("Backup status must be available or error");
             }
             if (backups.countChildren(dsl, id) > 0) {
                 throw CinderException.invalidBackup("Incremental backups exist for this backup.");
             }
-            backups.transition(dsl, id, Set.of(BackupStatus.values()), BackupStatus.DELETING,
-                    Map.of(BACKUPS.HOST, host));
+            lifecycle.apply(dsl, force ? BackupLifecycle.FORCE_DELETE_REQUESTED : BackupLifecycle.DELETE_REQUESTED,
+                    locked, Map.of(BACKUPS.HOST, host), LifecycleRecorder.VolumeTarget.none());
         });
         rpc.deleteBackup(host, id);
     }
@@ -255,7 +243,7 @@ public final class BackupService {
 
     public RestoreResult restore(RequestContext ctx, String id, String volumeId, String name) {
         Backup b = get(ctx, id);
-        if (b.status() != BackupStatus.AVAILABLE) {
+        if (!BackupLifecycle.RESTORE_REQUESTED.allows(b.status())) {
             throw CinderException.invalidBackup("Backup status must be available");
         }
         boolean volumeIsNew = volumeId == null;
@@ -274,18 +262,19 @@ public final class BackupService {
         Volume finalTarget = target;
         db.txRun(dsl -> {
             Volume v = volumes.lock(dsl, finalTarget.id()).orElseThrow(() -> CinderException.volumeNotFound(finalTarget.id()));
-            if (!"available".equals(v.status())) {
+            if (!BackupLifecycle.VOLUME_RESTORING.allows(v.status())) {
                 throw CinderException.invalidVolume("Volume to be restored to must be available");
             }
             if (b.size() > v.size()) {
                 throw CinderException.invalidVolume("volume size " + v.size() + " is too small to restore backup of size "
                         + b.size() + ".");
             }
-            if (!backups.transition(dsl, id, Set.of(BackupStatus.AVAILABLE), BackupStatus.RESTORING,
-                    Map.of(BACKUPS.HOST, host, BACKUPS.RESTORE_VOLUME_ID, v.id()))) {
+            if (!lifecycle.apply(dsl, BackupLifecycle.RESTORE_REQUESTED, b,
+                    Map.of(BACKUPS.HOST, host, BACKUPS.RESTORE_VOLUME_ID, v.id()),
+                    new LifecycleRecorder.VolumeTarget(v.id(), v.status(), Map.of()))) {
+                // The transaction rolls back, the volume's part with it.
                 throw CinderException.invalidBackup("Backup status must be available");
             }
-            volumes.update(dsl, v.id(), Map.of(VOLUMES.STATUS, "restoring-backup"));
         });
         rpc.restoreBackup(host, id, target.id(), volumeIsNew);
         return new RestoreResult(id, target.id(), target.displayName());
@@ -293,7 +282,7 @@ public final class BackupService {
 
     public BackupRpc.ExportedRecord export(RequestContext ctx, String id) {
         Backup b = get(ctx, id);
-        if (b.status() != BackupStatus.AVAILABLE) {
+        if (!BackupLifecycle.EXPORTABLE.contains(b.status())) {
             throw CinderException.invalidBackup("Backup status must be available and not " + b.status().value() + ".");
         }
         String host = hosts.pick(b.host(), hosts.zoneOf(b));
@@ -316,15 +305,15 @@ public final class BackupService {
             if (existing.isPresent() && !existing.get().deleted()) {
                 throw CinderException.invalidBackup("Backup already exists in database.");
             }
-            reserve(dsl, ctx.projectId(), 1, record.size());
             LocalDateTime now = BackupRepository.now();
             Backup b = new Backup(id, "00000000-0000-0000-0000-000000000000", ctx.userId(), ctx.projectId(),
                     up.get(0), null, null, null, null, BackupStatus.CREATING, null, null, null, record.size(), 0,
                     null, null, null, 0, null, null, null, null, now, now, null, false, Map.of());
-            if (existing.isPresent()) {
-                backups.revive(dsl, b);
-            } else {
-                backups.insert(dsl, b);
+            try {
+                lifecycle.insert(dsl, BackupLifecycle.IMPORT_REQUESTED, b, existing.isPresent(),
+                        LifecycleRecorder.VolumeTarget.none());
+            } catch (QuotaRepository.OverQuotaException e) {
+                throw overQuota(e, record.size());
             }
         });
         rpc.importRecord(up.get(0), id, backupService, backupUrl, up);

@@ -1,6 +1,7 @@
 package dev.ember.db;
 
 import dev.ember.model.Backup;
+import dev.ember.model.BackupLifecycle;
 import dev.ember.model.BackupStatus;
 import dev.ember.db.generated.tables.records.BackupsRecord;
 import org.jooq.Condition;
@@ -28,7 +29,8 @@ import static dev.ember.db.generated.Tables.BACKUP_METADATA;
 public final class BackupRepository {
 
     /** Statuses of a child that count towards its parent's {@code num_dependent_backups}. */
-    private static final Set<String> DEPENDENT_STATUSES = Set.of("available", "restoring", "deleting", "error_deleting");
+    private static final List<String> DEPENDENT_STATUSES = java.util.stream.Stream.of(BackupStatus.AVAILABLE,
+            BackupStatus.RESTORING, BackupStatus.DELETING, BackupStatus.ERROR_DELETING).map(BackupStatus::value).toList();
 
     public BackupRepository() {
     }
@@ -96,22 +98,41 @@ public final class BackupRepository {
         insert(dsl, b);
     }
 
-    /** Sets columns of one live row. {@code changes} maps generated fields to values. */
+    /**
+     * Sets columns of one live row. {@code changes} maps generated fields to values; the status
+     * is not among them: it changes only by a transition of {@link BackupLifecycle} ({@link #apply}).
+     */
     public void update(DSLContext dsl, String id, Map<Field<?>, Object> changes) {
+        if (changes.containsKey(BACKUPS.STATUS)) {
+            throw new IllegalArgumentException("the status of backup " + id + " changes only by a transition");
+        }
         Map<Field<?>, Object> all = new LinkedHashMap<>(changes);
         all.putIfAbsent(BACKUPS.UPDATED_AT, now());
         dsl.update(BACKUPS).set(all).where(BACKUPS.ID.eq(id)).and(live()).execute();
     }
 
     /**
-     * Compare-and-set of the status: moves {@code id} to {@code to} only if it is in one of
-     * {@code from}. Returns whether it moved. This is how concurrent API calls and the manager
-     * avoid acting on a backup whose state changed underneath them.
+     * Applies {@code t}'s change of the backup row as a compare-and-set: moves {@code id} to
+     * {@code t.to()} only if its status is one of {@code t.from()} (with {@code expected} set,
+     * only if it is still that status, which {@code t} must allow), with {@code changes} to other
+     * columns. Returns whether it moved. This is how concurrent API calls and the manager avoid
+     * acting on a backup whose state changed underneath them. {@link BackupLifecycle#DELETE_FINISHED}
+     * is cinder's backup_destroy: a soft delete of the row and its metadata, whatever the status.
      */
-    public boolean transition(DSLContext dsl, String id, Collection<BackupStatus> from, BackupStatus to,
-                              Map<Field<?>, Object> changes) {
+    public boolean apply(DSLContext dsl, BackupLifecycle.Transition t, String id, BackupStatus expected,
+                         Map<Field<?>, Object> changes) {
+        if (!t.movesBackup()) {
+            throw new IllegalArgumentException(t.name() + " does not change a backup row's status");
+        }
+        if (expected != null && !t.allows(expected)) {
+            return false;
+        }
+        if (t.to() == BackupStatus.DELETED) {
+            return softDelete(dsl, id);
+        }
+        Collection<BackupStatus> from = expected == null ? t.from() : Set.of(expected);
         Map<Field<?>, Object> all = new LinkedHashMap<>(changes);
-        all.put(BACKUPS.STATUS, to.value());
+        all.put(BACKUPS.STATUS, t.to().value());
         all.putIfAbsent(BACKUPS.UPDATED_AT, now());
         return dsl.update(BACKUPS).set(all)
                 .where(BACKUPS.ID.eq(id)).and(live())
@@ -119,10 +140,9 @@ public final class BackupRepository {
                 .execute() == 1;
     }
 
-    /** cinder's backup_destroy: a soft delete of the row and its metadata. */
-    public void softDelete(DSLContext dsl, String id) {
+    private boolean softDelete(DSLContext dsl, String id) {
         LocalDateTime now = now();
-        dsl.update(BACKUPS)
+        int n = dsl.update(BACKUPS)
                 .set(BACKUPS.STATUS, BackupStatus.DELETED.value())
                 .set(BACKUPS.DELETED, (byte) 1)
                 .set(BACKUPS.DELETED_AT, now)
@@ -132,6 +152,7 @@ public final class BackupRepository {
                 .set(BACKUP_METADATA.DELETED, (byte) 1)
                 .set(BACKUP_METADATA.DELETED_AT, now)
                 .where(BACKUP_METADATA.BACKUP_ID.eq(id)).and(BACKUP_METADATA.DELETED.eq((byte) 0)).execute();
+        return n == 1;
     }
 
     /** Live backups whose parent is {@code id}, in any status: they block delete-from-top. */

@@ -24,8 +24,8 @@ import static dev.ember.db.generated.Tables.RESERVATIONS;
  */
 public final class QuotaRepository {
 
-    public static final String BACKUPS_RESOURCE = "backups";
-    public static final String GIGABYTES_RESOURCE = "backup_gigabytes";
+    public static final String BACKUPS_RESOURCE = dev.ember.model.QuotaResources.BACKUPS;
+    public static final String GIGABYTES_RESOURCE = dev.ember.model.QuotaResources.BACKUP_GIGABYTES;
 
     /** A quota check failed. */
     public static final class OverQuotaException extends RuntimeException {

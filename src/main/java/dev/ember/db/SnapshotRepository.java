@@ -2,6 +2,8 @@ package dev.ember.db;
 
 import dev.ember.db.generated.tables.records.SnapshotsRecord;
 import dev.ember.model.Snapshot;
+import dev.ember.model.SnapshotStatus;
+import dev.ember.model.SnapshotTransition;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
@@ -76,16 +78,24 @@ public final class SnapshotRepository {
         r.store();
     }
 
-    /** Compare-and-set of the status. */
-    public boolean transition(DSLContext dsl, String id, Collection<String> from, String to, Map<Field<?>, Object> changes) {
+    /**
+     * Applies {@code t} to the snapshot as a compare-and-set from {@code t.from()}, with
+     * {@code changes} to other columns. Returns whether it moved.
+     */
+    public boolean apply(DSLContext dsl, SnapshotTransition t, String id, Map<Field<?>, Object> changes) {
         Map<Field<?>, Object> all = new LinkedHashMap<>(changes);
-        all.put(SNAPSHOTS.STATUS, to);
+        all.put(SNAPSHOTS.STATUS, t.to().value());
         all.putIfAbsent(SNAPSHOTS.UPDATED_AT, BackupRepository.now());
-        return dsl.update(SNAPSHOTS).set(all).where(SNAPSHOTS.ID.eq(id)).and(live()).and(SNAPSHOTS.STATUS.in(from))
+        return dsl.update(SNAPSHOTS).set(all).where(SNAPSHOTS.ID.eq(id)).and(live())
+                .and(SNAPSHOTS.STATUS.in(t.from().stream().map(SnapshotStatus::value).toList()))
                 .execute() == 1;
     }
 
+    /** Sets columns of one live snapshot; the status changes only by a {@link SnapshotTransition}. */
     public void update(DSLContext dsl, String id, Map<Field<?>, Object> changes) {
+        if (changes.containsKey(SNAPSHOTS.STATUS)) {
+            throw new IllegalArgumentException("the status of snapshot " + id + " changes only by a transition");
+        }
         Map<Field<?>, Object> all = new LinkedHashMap<>(changes);
         all.putIfAbsent(SNAPSHOTS.UPDATED_AT, BackupRepository.now());
         dsl.update(SNAPSHOTS).set(all).where(SNAPSHOTS.ID.eq(id)).and(live()).execute();

@@ -2,10 +2,12 @@ package dev.ember.db;
 
 import dev.ember.db.generated.tables.records.TransfersRecord;
 import dev.ember.model.Transfer;
+import dev.ember.model.VolumeLifecycle;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 
 import java.time.LocalDateTime;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,6 +20,8 @@ import static dev.ember.db.generated.Tables.VOLUMES;
  * ({@code transfer_create}, {@code transfer_destroy}, {@code transfer_accept}). Blocking.
  */
 public final class TransferRepository {
+
+    private final VolumeRepository volumes = new VolumeRepository();
 
     private static Condition live() {
         return TRANSFERS.DELETED.eq((byte) 0).or(TRANSFERS.DELETED.isNull());
@@ -65,15 +69,13 @@ public final class TransferRepository {
         r.setUpdatedAt(t.createdAt());
         r.setDeleted((byte) 0);
         r.store();
-        dsl.update(VOLUMES).set(VOLUMES.STATUS, "awaiting-transfer").set(VOLUMES.UPDATED_AT, t.createdAt())
-                .where(VOLUMES.ID.eq(t.volumeId())).execute();
+        volumes.apply(dsl, VolumeLifecycle.TRANSFER_OFFERED, t.volumeId(), null, Map.of());
     }
 
     /** cinder's transfer_destroy: the row is deleted, an awaiting volume is available again. */
     public void destroy(DSLContext dsl, Transfer t) {
         LocalDateTime now = BackupRepository.now();
-        dsl.update(VOLUMES).set(VOLUMES.STATUS, "available").set(VOLUMES.UPDATED_AT, now)
-                .where(VOLUMES.ID.eq(t.volumeId())).and(VOLUMES.STATUS.eq("awaiting-transfer")).execute();
+        volumes.apply(dsl, VolumeLifecycle.TRANSFER_ENDED, t.volumeId(), null, Map.of());
         dsl.update(TRANSFERS).set(TRANSFERS.DELETED, (byte) 1).set(TRANSFERS.DELETED_AT, now)
                 .set(TRANSFERS.UPDATED_AT, now).where(TRANSFERS.ID.eq(t.id())).execute();
     }
@@ -85,9 +87,8 @@ public final class TransferRepository {
      */
     public void accept(DSLContext dsl, Transfer t, String userId, String projectId) {
         LocalDateTime now = BackupRepository.now();
-        dsl.update(VOLUMES).set(VOLUMES.STATUS, "available").set(VOLUMES.USER_ID, userId)
-                .set(VOLUMES.PROJECT_ID, projectId).set(VOLUMES.UPDATED_AT, now)
-                .where(VOLUMES.ID.eq(t.volumeId())).execute();
+        volumes.apply(dsl, VolumeLifecycle.TRANSFER_ENDED, t.volumeId(), null,
+                Map.of(VOLUMES.USER_ID, userId, VOLUMES.PROJECT_ID, projectId));
         if (!t.noSnapshots()) {
             dsl.update(SNAPSHOTS).set(SNAPSHOTS.USER_ID, userId).set(SNAPSHOTS.PROJECT_ID, projectId)
                     .set(SNAPSHOTS.UPDATED_AT, now).where(SNAPSHOTS.VOLUME_ID.eq(t.volumeId()))

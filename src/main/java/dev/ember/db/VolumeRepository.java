@@ -2,6 +2,8 @@ package dev.ember.db;
 
 import dev.ember.db.generated.tables.records.VolumesRecord;
 import dev.ember.model.Volume;
+import dev.ember.model.VolumeStatus;
+import dev.ember.model.VolumeTransition;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
@@ -59,16 +61,55 @@ public final class VolumeRepository {
         r.store();
     }
 
-    /** Compare-and-set of the status, as for backups. */
-    public boolean transition(DSLContext dsl, String id, Collection<String> from, String to, Map<Field<?>, Object> changes) {
+    /**
+     * Applies {@code t} to the volume as a compare-and-set: only if its status is one {@code t}
+     * allows (with {@code expected} set, only if it is still that status), with {@code changes}
+     * to other columns. A transition back to {@code previous_status} reads the row first, and
+     * then sets it only if its status is still the one read. Returns whether it moved.
+     */
+    public boolean apply(DSLContext dsl, VolumeTransition t, String id, String expected, Map<Field<?>, Object> changes) {
+        if (expected != null && !t.allows(expected)) {
+            return false;
+        }
+        Collection<String> from;
+        VolumeTransition.Change change;
+        // The row is read only for what the caller did not: previous_status to return to, or
+        // the status to stash when no expected status is given.
+        if (t.toPrevious() || (t.previous().stash() && expected == null)) {
+            Optional<Volume> v = find(dsl, id);
+            if (v.isEmpty() || (expected != null && !expected.equals(v.get().status()))) {
+                return false;
+            }
+            Optional<VolumeTransition.Change> c = t.resolve(v.get().status(), v.get().previousStatus());
+            if (c.isEmpty()) {
+                return false;
+            }
+            from = List.of(v.get().status());
+            change = c.get();
+        } else {
+            String current = expected != null ? expected : t.from().iterator().next().value();
+            change = t.resolve(current, null).orElseThrow();
+            from = expected != null ? List.of(expected)
+                    : t.from().stream().map(VolumeStatus::value).toList();
+        }
         Map<Field<?>, Object> all = new LinkedHashMap<>(changes);
-        all.put(VOLUMES.STATUS, to);
+        all.put(VOLUMES.STATUS, change.status());
+        if (change.setsPrevious()) {
+            all.put(VOLUMES.PREVIOUS_STATUS, change.previousStatus());
+        }
         all.putIfAbsent(VOLUMES.UPDATED_AT, BackupRepository.now());
         return dsl.update(VOLUMES).set(all).where(VOLUMES.ID.eq(id)).and(live()).and(VOLUMES.STATUS.in(from))
                 .execute() == 1;
     }
 
+    /**
+     * Sets columns of one live volume; the status is not among them: it changes only by a
+     * {@link VolumeTransition} ({@link #apply}).
+     */
     public void update(DSLContext dsl, String id, Map<Field<?>, Object> changes) {
+        if (changes.containsKey(VOLUMES.STATUS) || changes.containsKey(VOLUMES.PREVIOUS_STATUS)) {
+            throw new IllegalArgumentException("the status of volume " + id + " changes only by a transition");
+        }
         Map<Field<?>, Object> all = new LinkedHashMap<>(changes);
         all.putIfAbsent(VOLUMES.UPDATED_AT, BackupRepository.now());
         dsl.update(VOLUMES).set(all).where(VOLUMES.ID.eq(id)).and(live()).execute();

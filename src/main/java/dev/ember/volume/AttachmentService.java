@@ -1,5 +1,8 @@
 package dev.ember.volume;
 
+import dev.ember.model.VolumeTransition;
+import dev.ember.model.VolumeLifecycle;
+
 import dev.ember.auth.Policy;
 import dev.ember.auth.RequestContext;
 import dev.ember.db.AttachmentRepository;
@@ -102,7 +105,7 @@ public final class AttachmentService {
             List<String> expected = v.multiattach() ? List.of("available", "in-use", "downloading")
                     : List.of("available", "downloading");
             if (expected.contains(v.status())) {
-                volumes.update(dsl, v.id(), Map.of(VOLUMES.STATUS, "reserved"));
+                volumes.apply(dsl, VolumeLifecycle.ATTACH_RESERVED, v.id(), v.status(), Map.of());
             } else {
                 boolean override = instanceUuid != null && Set.of("in-use", "reserved").contains(v.status())
                         && attachments.ofVolume(dsl, v.id()).stream().anyMatch(a -> instanceUuid.equals(a.instanceUuid()));
@@ -145,7 +148,7 @@ public final class AttachmentService {
         changes.put(VOLUME_ATTACHMENT.CONNECTOR, connectorJson);
         changes.put(VOLUME_ATTACHMENT.ATTACHED_HOST, hostName);
         attachments.update(dsl, attachmentId, changes);
-        volumes.update(dsl, v.id(), Map.of(VOLUMES.STATUS, "attaching", VOLUMES.ATTACH_STATUS, "attaching"));
+        volumes.apply(dsl, VolumeLifecycle.ATTACHING, v.id(), null, Map.of(VOLUMES.ATTACH_STATUS, "attaching"));
     }
 
     /** {@code PUT /attachments/{id}}: attaches with the connector (cinder's {@code attachment_update}). */
@@ -170,7 +173,7 @@ public final class AttachmentService {
                 changes.put(VOLUME_ATTACHMENT.ATTACH_TIME, BackupRepository.now());
             }
             attachments.update(dsl, id, changes);
-            setVolumeStatus(dsl, a.volumeId(), "in-use", "attached");
+            attached(dsl, a.volumeId());
         });
     }
 
@@ -187,26 +190,29 @@ public final class AttachmentService {
             attachments.softDelete(dsl, id);
             List<Attachment> remaining = attachments.ofVolume(dsl, a.volumeId());
             if (remaining.isEmpty()) {
-                setVolumeStatus(dsl, a.volumeId(), "available", "detached");
+                apply(dsl, a.volumeId(), VolumeLifecycle.DETACHED_WHILE_BACKING_UP, VolumeLifecycle.DETACHED, "detached");
             } else {
-                setVolumeStatus(dsl, a.volumeId(), "in-use", "attached");
+                attached(dsl, a.volumeId());
             }
             return remaining;
         });
     }
 
+    private void attached(org.jooq.DSLContext dsl, String volumeId) {
+        apply(dsl, volumeId, VolumeLifecycle.ATTACHED_WHILE_BACKING_UP, VolumeLifecycle.ATTACHED, "attached");
+    }
+
     /**
-     * Sets status and attach status; while a backup reads the volume ({@code backing-up}) the
-     * status it returns to afterwards ({@code previous_status}) is changed instead.
+     * Sets the status and attach status; while a backup reads the volume ({@code backing-up}) the
+     * status it returns to afterwards ({@code previous_status}) is changed instead. The two
+     * transitions' from-states are disjoint: one of them applies.
      */
-    private void setVolumeStatus(org.jooq.DSLContext dsl, String volumeId, String status, String attachStatus) {
-        volumes.find(dsl, volumeId).ifPresent(v -> {
-            if ("backing-up".equals(v.status())) {
-                volumes.update(dsl, volumeId, Map.of(VOLUMES.PREVIOUS_STATUS, status, VOLUMES.ATTACH_STATUS, attachStatus));
-            } else {
-                volumes.update(dsl, volumeId, Map.of(VOLUMES.STATUS, status, VOLUMES.ATTACH_STATUS, attachStatus));
-            }
-        });
+    private void apply(org.jooq.DSLContext dsl, String volumeId, VolumeTransition whileBackingUp,
+                       VolumeTransition otherwise, String attachStatus) {
+        Map<org.jooq.Field<?>, Object> attach = Map.of(VOLUMES.ATTACH_STATUS, attachStatus);
+        if (!volumes.apply(dsl, whileBackingUp, volumeId, null, attach)) {
+            volumes.apply(dsl, otherwise, volumeId, null, attach);
+        }
     }
 
     /** Removes the volume's attachments (reset-state with attach_status detached). */

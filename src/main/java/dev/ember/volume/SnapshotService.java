@@ -1,5 +1,8 @@
 package dev.ember.volume;
 
+import dev.ember.model.SnapshotStatus;
+import dev.ember.model.VolumeLifecycle;
+
 import dev.ember.auth.Policy;
 import dev.ember.auth.RequestContext;
 import dev.ember.db.BackupRepository;
@@ -17,7 +20,6 @@ import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 
 import static dev.ember.db.generated.Tables.SNAPSHOTS;
@@ -107,16 +109,16 @@ public final class SnapshotService {
                         + ", but current status is: " + v.status() + ".");
             }
             LocalDateTime now = BackupRepository.now();
-            snapshots.insert(dsl, new Snapshot(id, v.id(), ctx.userId(), ctx.projectId(), "creating", "0%", v.size(),
+            snapshots.insert(dsl, new Snapshot(id, v.id(), ctx.userId(), ctx.projectId(), SnapshotStatus.CREATING.value(), "0%", v.size(),
                     name, description, v.volumeTypeId(), null, true, now, now));
         });
         try {
             backend.createSnapshot(volume.id(), id);
-            db.txRun(dsl -> snapshots.transition(dsl, id, Set.of("creating"), "available",
+            db.txRun(dsl -> snapshots.apply(dsl, VolumeLifecycle.SNAPSHOT_CREATED, id,
                     Map.of(SNAPSHOTS.PROGRESS, "100%")));
         } catch (IOException | RuntimeException e) {
             LOG.error("creating snapshot {} of volume {} failed", id, volume.id(), e);
-            db.txRun(dsl -> snapshots.transition(dsl, id, Set.of("creating"), "error", Map.of()));
+            db.txRun(dsl -> snapshots.apply(dsl, VolumeLifecycle.SNAPSHOT_CREATE_FAILED, id, Map.of()));
         }
         return get(ctx, id);
     }
@@ -125,7 +127,7 @@ public final class SnapshotService {
     public void delete(RequestContext ctx, String id) {
         Snapshot s = get(ctx, id);
         policy.enforce("volume:delete_snapshot", ctx, target(s));
-        boolean moved = db.tx(dsl -> snapshots.transition(dsl, id, Set.of("available", "error"), "deleting", Map.of()));
+        boolean moved = db.tx(dsl -> snapshots.apply(dsl, VolumeLifecycle.SNAPSHOT_DELETE_REQUESTED, id, Map.of()));
         if (!moved) {
             throw CinderException.invalidSnapshot("Snapshot status must be available or error and must not be part "
                     + "of a group.");
@@ -135,7 +137,7 @@ public final class SnapshotService {
             db.txRun(dsl -> snapshots.softDelete(dsl, id));
         } catch (IOException | RuntimeException e) {
             LOG.error("deleting snapshot {} failed", id, e);
-            db.txRun(dsl -> snapshots.update(dsl, id, Map.of(SNAPSHOTS.STATUS, "error_deleting")));
+            db.txRun(dsl -> snapshots.apply(dsl, VolumeLifecycle.SNAPSHOT_DELETE_FAILED, id, Map.of()));
         }
     }
 }

@@ -1,5 +1,8 @@
 package dev.ember.volume;
 
+import dev.ember.model.VolumeStatus;
+import dev.ember.model.VolumeLifecycle;
+
 import dev.ember.auth.Policy;
 import dev.ember.auth.RequestContext;
 import dev.ember.db.AttachmentRepository;
@@ -121,7 +124,7 @@ public final class VolumeService {
         }
         String id = UUID.randomUUID().toString();
         LocalDateTime now = BackupRepository.now();
-        Volume v = new Volume(id, ctx.userId(), ctx.projectId(), host, sizeGb, zone, "creating", "detached", null,
+        Volume v = new Volume(id, ctx.userId(), ctx.projectId(), host, sizeGb, zone, VolumeStatus.CREATING.value(), "detached", null,
                 name, description, null, false, false, null, now, now);
         db.txRun(dsl -> {
             volumes.insert(dsl, v);
@@ -131,11 +134,11 @@ public final class VolumeService {
         });
         try {
             backend.create(id, sizeGb * GIB);
-            db.txRun(dsl -> volumes.update(dsl, id, Map.of(VOLUMES.STATUS, "available",
-                    VOLUMES.LAUNCHED_AT, BackupRepository.now())));
+            db.txRun(dsl -> volumes.apply(dsl, VolumeLifecycle.CREATED, id, null,
+                    Map.of(VOLUMES.LAUNCHED_AT, BackupRepository.now())));
         } catch (IOException e) {
             LOG.error("creating volume {} failed", id, e);
-            db.txRun(dsl -> volumes.update(dsl, id, Map.of(VOLUMES.STATUS, "error")));
+            db.txRun(dsl -> volumes.apply(dsl, VolumeLifecycle.CREATE_FAILED, id, null, Map.of()));
         }
         return get(ctx, id);
     }
@@ -193,8 +196,7 @@ public final class VolumeService {
         policy.enforce("volume:delete", ctx, target(v));
         boolean moved = db.tx(dsl -> snapshotRows.countOfVolume(dsl, id) == 0
                 && !attachments.hasAttachments(dsl, id)
-                && volumes.transition(dsl, id,
-                Set.of("available", "error", "error_restoring", "error_extending", "error_managing"), "deleting", Map.of()));
+                && volumes.apply(dsl, VolumeLifecycle.DELETE_REQUESTED, id, null, Map.of()));
         if (!moved) {
             throw CinderException.invalidVolume("Volume status must be available or error or error_restoring or "
                     + "error_extending or error_managing and must not be migrating, attached, belong to a group, "
@@ -205,7 +207,7 @@ public final class VolumeService {
             db.txRun(dsl -> volumes.softDelete(dsl, id));
         } catch (IOException e) {
             LOG.error("deleting volume {} failed", id, e);
-            db.txRun(dsl -> volumes.update(dsl, id, Map.of(VOLUMES.STATUS, "error_deleting")));
+            db.txRun(dsl -> volumes.apply(dsl, VolumeLifecycle.DELETE_FAILED, id, null, Map.of()));
         }
     }
 
@@ -233,13 +235,17 @@ public final class VolumeService {
                         + "attachments.");
             }
             Map<org.jooq.Field<?>, Object> changes = new java.util.LinkedHashMap<>();
-            if (status != null) {
-                changes.put(VOLUMES.STATUS, status);
-            }
             if (attachStatus != null) {
                 changes.put(VOLUMES.ATTACH_STATUS, attachStatus);
             }
-            volumes.update(dsl, v.id(), changes);
+            VolumeStatus target = status == null ? null : VolumeStatus.parse(status).orElseThrow(
+                    () -> CinderException.badRequest("Cannot reset-state to " + status));
+            if (target != null) {
+                // The row is locked: the compare-and-set is on the status just read.
+                volumes.apply(dsl, VolumeLifecycle.RESET_STATUS.withTarget(target), v.id(), v.status(), changes);
+            } else {
+                volumes.update(dsl, v.id(), changes);
+            }
             if ("detached".equals(attachStatus)) {
                 attachments.detachAll(dsl, id);
             }
@@ -253,15 +259,14 @@ public final class VolumeService {
      */
     public void extend(RequestContext ctx, String id, int newSizeGb, boolean allowInUse) {
         Volume v = get(ctx, id);
-        boolean attached = allowInUse && "in-use".equals(v.status());
+        boolean attached = allowInUse && VolumeStatus.IN_USE.is(v.status());
         policy.enforce(attached ? "volume:extend_attached_volume" : "volume:extend", ctx, target(v));
-        String expected = attached ? "in-use" : "available";
+        String expected = (attached ? VolumeStatus.IN_USE : VolumeStatus.AVAILABLE).value();
         if (newSizeGb <= v.size()) {
             throw CinderException.invalidInput("New size for extend must be greater than current size. (current: "
                     + v.size() + ", extended: " + newSizeGb + ").");
         }
-        boolean moved = db.tx(dsl -> volumes.transition(dsl, id, Set.of(expected), "extending",
-                Map.of(VOLUMES.PREVIOUS_STATUS, expected)));
+        boolean moved = db.tx(dsl -> volumes.apply(dsl, VolumeLifecycle.EXTEND_STARTED, id, expected, Map.of()));
         if (!moved) {
             Volume now = get(ctx, id);
             throw CinderException.invalidVolume("Volume " + id + " status must be '{'status': '" + expected
@@ -269,11 +274,11 @@ public final class VolumeService {
         }
         try {
             backend.extend(id, newSizeGb * GIB);
-            db.txRun(dsl -> volumes.transition(dsl, id, Set.of("extending"), expected,
-                    Map.of(VOLUMES.SIZE, newSizeGb, VOLUMES.PREVIOUS_STATUS, "extending")));
+            db.txRun(dsl -> volumes.apply(dsl, VolumeLifecycle.EXTEND_FINISHED, id, null,
+                    Map.of(VOLUMES.SIZE, newSizeGb)));
         } catch (IOException | RuntimeException e) {
             LOG.error("extending volume {} failed", id, e);
-            db.txRun(dsl -> volumes.transition(dsl, id, Set.of("extending"), "error_extending", Map.of()));
+            db.txRun(dsl -> volumes.apply(dsl, VolumeLifecycle.EXTEND_FAILED, id, null, Map.of()));
         }
     }
 }

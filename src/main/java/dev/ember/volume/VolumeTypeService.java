@@ -1,5 +1,7 @@
 package dev.ember.volume;
 
+import dev.ember.model.Volume;
+
 import dev.ember.model.VolumeType;
 import dev.ember.auth.Policy;
 import dev.ember.auth.RequestContext;

@@ -41,7 +41,7 @@ public final class DatabaseLookups {
         return (volumeId, snapshotId) -> db.tx(dsl -> {
             var q = dsl.select(BACKUPS.ID).from(BACKUPS)
                     .where(BACKUPS.VOLUME_ID.eq(volumeId))
-                    .and(BACKUPS.STATUS.eq("creating"))
+                    .and(BACKUPS.STATUS.eq(dev.ember.model.BackupStatus.CREATING.value()))
                     .and(BackupRepository.live())
                     .and(snapshotId == null ? BACKUPS.SNAPSHOT_ID.isNull() : BACKUPS.SNAPSHOT_ID.eq(snapshotId));
             if (host != null) {

@@ -112,7 +112,7 @@ public final class ScheduledVolumeCreator {
         } catch (RuntimeException e) {
             // cinder's VolumeCastTask.revert: the new volume goes to error.
             LOG.error("create_volume for volume {} could not be cast to {}: {}", id, SCHEDULER_TOPIC, e.toString());
-            db.txRun(dsl -> volumes.update(dsl, id, Map.of(VOLUMES.STATUS, "error")));
+            db.txRun(dsl -> volumes.apply(dsl, dev.ember.model.VolumeLifecycle.CREATE_FAILED, id, null, Map.of()));
             throw e;
         }
         LOG.info("Creating volume {} of {} GB through {} (restore)", id, sizeGb, SCHEDULER_TOPIC);
