@@ -56,16 +56,16 @@ class ApiRoleTest {
         String tag = System.getenv("EMBER_TEST_TAG");
         vhost = TestVhost.create(tag == null || tag.isBlank() ? "ember-apirole" : "ember-" + tag + "-apirole");
         schemaUrl = TestDatabase.scratchSqlAlchemyUrl("apirole");
-        // cinder-manage db sync's part: Ember's migrations make the tables it shares with cinder,
-        // and the volume-type and workers tables only cinder's schema has are made here, with
-        // cinder 21's columns.
+        // cinder-manage db sync's part: Ember's migrations make the tables it shares with cinder
+        // (volume_types and volume_type_extra_specs among them, for the embedded types API), and
+        // the tables only cinder's schema has are made here, with cinder 21's columns.
         try (var db = dev.ember.db.Database.open(dev.ember.db.SqlAlchemyUrl.parse(schemaUrl), 2)) {
             db.migrate();
         }
-        sql("CREATE TABLE volume_types (created_at datetime, updated_at datetime, deleted_at datetime, "
+        sql("CREATE TABLE IF NOT EXISTS volume_types (created_at datetime, updated_at datetime, deleted_at datetime, "
                 + "deleted tinyint(1), id varchar(36) NOT NULL PRIMARY KEY, name varchar(255), qos_specs_id varchar(36), "
                 + "is_public tinyint(1), description varchar(255))");
-        sql("CREATE TABLE volume_type_extra_specs (created_at datetime, updated_at datetime, deleted_at datetime, "
+        sql("CREATE TABLE IF NOT EXISTS volume_type_extra_specs (created_at datetime, updated_at datetime, deleted_at datetime, "
                 + "deleted tinyint(1), id int AUTO_INCREMENT PRIMARY KEY, volume_type_id varchar(36) NOT NULL, "
                 + "`key` varchar(255), value varchar(255))");
         sql("CREATE TABLE volume_type_projects (id int AUTO_INCREMENT PRIMARY KEY, created_at datetime, "
@@ -77,7 +77,8 @@ class ApiRoleTest {
                 + "id int AUTO_INCREMENT PRIMARY KEY, resource_type varchar(40) NOT NULL, resource_id varchar(36) NOT NULL, "
                 + "status varchar(255) NOT NULL, service_id int, race_preventer int NOT NULL DEFAULT 0, "
                 + "UNIQUE KEY (resource_type, resource_id))");
-        sql("INSERT INTO volume_types VALUES (utc_timestamp(), utc_timestamp(), NULL, 0, "
+        sql("INSERT INTO volume_types (created_at, updated_at, deleted_at, deleted, id, name, qos_specs_id, "
+                + "is_public, description) VALUES (utc_timestamp(), utc_timestamp(), NULL, 0, "
                 + "'5e0ec7a0-0000-4000-8000-000000000001', '__DEFAULT__', NULL, 1, 'Default Volume Type')");
         sql("INSERT INTO volume_type_extra_specs (created_at, deleted, volume_type_id, `key`, value) VALUES "
                 + "(utc_timestamp(), 0, '5e0ec7a0-0000-4000-8000-000000000001', 'volume_backend_name', 'ceph')");
