@@ -203,7 +203,11 @@ class KeysAndVolumeMetadataTest {
         assertEquals(Map.of("purpose", "db", "tier", "gold"),
                 created.json().getJsonObject("volume").getJsonObject("metadata").getMap());
         api.awaitVolumeStatus(vol, "available");
-        // What cinder-volume would have set: an encrypted type, bootable from an image.
+        // What cinder-volume would have set: an encrypted type, bootable from an image. The type
+        // exists, as in a cloud (a restore onto an untyped volume takes the source's type only if
+        // it still exists: cinder's _restore_vol_encryption_meta).
+        TestDatabase.execute("INSERT IGNORE INTO volume_types (created_at, updated_at, deleted, id, name, is_public, "
+                + "description) VALUES (NOW(), NOW(), 0, ?, 'luks', 1, 'encrypted')", TYPE);
         TestDatabase.execute("UPDATE volumes SET bootable = 1, volume_type_id = ?, encryption_key_id = ? WHERE id = ?",
                 TYPE, volumeKey, vol);
         for (String[] kv : new String[][] {{"image_id", "4e1f0b4c-1111-4222-8333-944445555666"}, {"image_name", "cirros"}}) {
