@@ -12,6 +12,7 @@ import dev.ember.config.Config;
 import dev.ember.db.BackupRepository;
 import dev.ember.db.Database;
 import dev.ember.db.QuotaRepository;
+import dev.ember.model.QuotaResources;
 import dev.ember.db.ServiceRepository;
 import dev.ember.db.SqlAlchemyUrl;
 import dev.ember.db.VolumeRepository;
@@ -194,9 +195,7 @@ public final class Ember implements AutoCloseable {
         }
 
         VolumeRepository volumes = new VolumeRepository();
-        QuotaRepository quotas = new QuotaRepository(Map.of(
-                QuotaRepository.BACKUPS_RESOURCE, config.getInt("quota_backups", 10),
-                QuotaRepository.GIGABYTES_RESOURCE, config.getInt("quota_backup_gigabytes", 1000)));
+        QuotaRepository quotas = backupQuotas(config);
         ServiceRepository services = new ServiceRepository();
 
         BackupManager manager = new BackupManager(db, backups, volumes, quotas, driver, volumeBackend, host);
@@ -277,9 +276,7 @@ public final class Ember implements AutoCloseable {
                     .startBlocking(Duration.ofSeconds(120));
             BackupRepository backups = new BackupRepository();
             VolumeRepository volumes = new VolumeRepository();
-            QuotaRepository quotas = new QuotaRepository(Map.of(
-                    QuotaRepository.BACKUPS_RESOURCE, config.getInt("quota_backups", 10),
-                    QuotaRepository.GIGABYTES_RESOURCE, config.getInt("quota_backup_gigabytes", 1000)));
+            QuotaRepository quotas = backupQuotas(config);
             AmqpBackupRpc amqp = new AmqpBackupRpc(oslo, id -> db.tx(dsl -> backups.findIncludingDeleted(dsl, id))
                     .map(BackupObjects::of).orElseThrow(() -> CinderException.backupNotFound(id)));
             Policy policy = policy(config);
@@ -289,11 +286,12 @@ public final class Ember implements AutoCloseable {
             VolumeService volumeLookups = new VolumeService(db, volumes, null, host, zone, policy);
             // cinder-api's volume create takes default_availability_zone, else storage_availability_zone.
             String newVolumeZone = config.get("default_availability_zone", zone);
+            Map<String, Integer> quotaFlags = dev.ember.volume.QuotaService.flagsFrom(config);
             dev.ember.volume.remote.ScheduledVolumeCreator creator = new dev.ember.volume.remote.ScheduledVolumeCreator(
                     db, volumes, policy, oslo, new dev.ember.volume.remote.ScheduledVolumeCreator.Settings(
                     config.get("default_volume_type", "__DEFAULT__"), newVolumeZone,
-                    config.getInt("quota_volumes", 10), config.getInt("quota_gigabytes", 1000),
-                    config.getInt("per_volume_size_limit", -1), Duration.ofSeconds(1), Duration.ofMinutes(10)));
+                    quotaFlags.get("volumes"), quotaFlags.get("gigabytes"), quotaFlags.get("per_volume_gigabytes"),
+                    Duration.ofSeconds(1), Duration.ofMinutes(10)));
             BackupService backupService = new BackupService(db, backups, volumes, quotas, volumeLookups, hosts, amqp,
                     creator::create);
             // cinder-api's own default: every address.
@@ -316,6 +314,14 @@ public final class Ember implements AutoCloseable {
             db.close();
             throw e;
         }
+    }
+
+    /** The backup quotas' defaults, from cinder's options as the quota API reads them (QuotaService.flagsFrom). */
+    private static QuotaRepository backupQuotas(Config config) {
+        Map<String, Integer> flags = dev.ember.volume.QuotaService.flagsFrom(config);
+        return new QuotaRepository(Map.of(
+                QuotaResources.BACKUPS, flags.get(QuotaResources.BACKUPS),
+                QuotaResources.BACKUP_GIGABYTES, flags.get(QuotaResources.BACKUP_GIGABYTES)));
     }
 
     /** oslo.config finds a relative policy_file beside the configuration files, then in /etc/cinder. */

@@ -1,5 +1,6 @@
 package dev.ember.backup;
 
+import dev.ember.model.QuotaResources;
 import dev.ember.model.BackupLifecycle;
 
 import dev.ember.auth.RequestContext;
@@ -194,7 +195,7 @@ public final class BackupService {
                                 + "G, quota is " + e.limits.get(over) + "G and " + e.consumed.get(over)
                                 + "G has been consumed.");
             }
-            if (over.equals(QuotaRepository.BACKUPS_RESOURCE)) {
+            if (over.equals(QuotaResources.BACKUPS)) {
                 return CinderException.overLimit("BackupLimitExceeded",
                         "Maximum number of backups allowed (" + e.limits.get(over) + ") exceeded");
             }

@@ -24,8 +24,6 @@ import static dev.ember.db.generated.Tables.RESERVATIONS;
  */
 public final class QuotaRepository {
 
-    public static final String BACKUPS_RESOURCE = dev.ember.model.QuotaResources.BACKUPS;
-    public static final String GIGABYTES_RESOURCE = dev.ember.model.QuotaResources.BACKUP_GIGABYTES;
 
     /** A quota check failed. */
     public static final class OverQuotaException extends RuntimeException {
@@ -79,7 +77,7 @@ public final class QuotaRepository {
         Record2<Integer, java.math.BigDecimal> actual = dsl.select(
                         org.jooq.impl.DSL.count(), org.jooq.impl.DSL.coalesce(org.jooq.impl.DSL.sum(BACKUPS.SIZE), java.math.BigDecimal.ZERO))
                 .from(BACKUPS).where(BACKUPS.PROJECT_ID.eq(projectId)).and(BackupRepository.live()).fetchOne();
-        return GIGABYTES_RESOURCE.equals(resource) ? actual.value2().intValue() : actual.value1();
+        return dev.ember.model.QuotaResources.BACKUP_GIGABYTES.equals(resource) ? actual.value2().intValue() : actual.value1();
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.ember.volume;
 
+import dev.ember.model.QuotaResources;
 import dev.ember.model.VolumeType;
 import dev.ember.auth.Policy;
 import dev.ember.auth.RequestContext;
@@ -62,8 +63,8 @@ public final class QuotaService {
         f.put("per_volume_gigabytes", config.getInt("per_volume_size_limit", -1));
         f.put("snapshots", config.getInt("quota_snapshots", 10));
         f.put("gigabytes", config.getInt("quota_gigabytes", 1000));
-        f.put(QuotaRepository.BACKUPS_RESOURCE, config.getInt("quota_backups", 10));
-        f.put(QuotaRepository.GIGABYTES_RESOURCE, config.getInt("quota_backup_gigabytes", 1000));
+        f.put(QuotaResources.BACKUPS, config.getInt("quota_backups", 10));
+        f.put(QuotaResources.BACKUP_GIGABYTES, config.getInt("quota_backup_gigabytes", 1000));
         f.put("groups", config.getInt("quota_groups", 10));
         return f;
     }
@@ -176,7 +177,7 @@ public final class QuotaService {
 
     private List<String> resources(org.jooq.DSLContext dsl) {
         List<String> names = new ArrayList<>(List.of("volumes", "per_volume_gigabytes", "snapshots", "gigabytes",
-                QuotaRepository.BACKUPS_RESOURCE, QuotaRepository.GIGABYTES_RESOURCE));
+                QuotaResources.BACKUPS, QuotaResources.BACKUP_GIGABYTES));
         for (VolumeType t : types.list(dsl, false)) {
             for (String part : TYPE_PARTS) {
                 names.add(part + "_" + t.name());

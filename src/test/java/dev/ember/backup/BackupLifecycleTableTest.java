@@ -1,12 +1,12 @@
 package dev.ember.backup;
 
+import dev.ember.model.QuotaResources;
 import dev.ember.model.BackupStatus;
 
 import dev.ember.model.BackupLifecycle;
 
 import dev.ember.model.BackupLifecycle.Quota;
 import dev.ember.model.BackupLifecycle.Transition;
-import dev.ember.db.QuotaRepository;
 import dev.ember.model.SnapshotStatus;
 import dev.ember.model.VolumeStatus;
 import dev.ember.model.VolumeTransition;
@@ -110,7 +110,7 @@ class BackupLifecycleTableTest {
         assertTrue(t.snapshot().allows("available"));
         assertFalse(t.snapshot().allows("backing-up"));
         assertEquals(SnapshotStatus.BACKING_UP, t.snapshot().to());
-        assertEquals(Map.of(QuotaRepository.BACKUPS_RESOURCE, 1, QuotaRepository.GIGABYTES_RESOURCE, 5),
+        assertEquals(Map.of(QuotaResources.BACKUPS, 1, QuotaResources.BACKUP_GIGABYTES, 5),
                 t.quota().deltas(5));
         assertFalse(t.refreshesParent());
     }
@@ -190,7 +190,7 @@ class BackupLifecycleTableTest {
     @Test
     void deleteFinishedReleasesQuotaWhateverTheStatusAndRecountsTheParent() {
         Transition t = BackupLifecycle.DELETE_FINISHED;
-        assertEquals(Map.of(QuotaRepository.BACKUPS_RESOURCE, -1, QuotaRepository.GIGABYTES_RESOURCE, -7),
+        assertEquals(Map.of(QuotaResources.BACKUPS, -1, QuotaResources.BACKUP_GIGABYTES, -7),
                 t.quota().deltas(7));
         assertTrue(t.refreshesParent());
         assertNull(t.volume());
