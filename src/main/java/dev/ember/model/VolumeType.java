@@ -17,4 +17,10 @@ public record VolumeType(String id, String name, String description, boolean isP
                 new java.util.LinkedHashMap<>(extraSpecs));
         projects = projects == null ? List.of() : List.copyOf(projects);
     }
+
+    /** The same type, shared with {@code projects} (cinder's volume_type_projects). */
+    public VolumeType withProjects(List<String> projects) {
+        return new VolumeType(id, name, description, isPublic, qosSpecsId, extraSpecs, projects, createdAt, updatedAt,
+                deletedAt, deleted);
+    }
 }
