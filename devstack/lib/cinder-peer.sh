@@ -70,6 +70,8 @@ cinder_peer_install() {
     fi
     local apt=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends)
     local rc=0
+    # The log sits beside the state directory, which a first install precedes.
+    mkdir -p "$(dirname "$CINDER_PEER_DIR")" || return 1
     if ! ember_as_root "${apt[@]}" "${missing[@]}" </dev/null >"$CINDER_PEER_DIR.install.log" 2>&1; then
         ember_as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q </dev/null >>"$CINDER_PEER_DIR.install.log" 2>&1
         ember_as_root "${apt[@]}" "${missing[@]}" </dev/null >>"$CINDER_PEER_DIR.install.log" 2>&1 || rc=1
