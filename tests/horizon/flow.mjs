@@ -12,23 +12,29 @@
 //   6 restore          "Restore Backup" of the incremental into "Create a New Volume": the message
 //                      names the new volume, whose row becomes Available, and the backup is Available
 //   7 delete-top       the incremental, then the full: each deletion is scheduled and its row goes
-//   8 admin-force-delete  a-admin: a backup held in "creating" (cinder-volume paused, topology 1)
-//                      is offered "Force Delete"; the RBD driver has no force delete, so the answer
-//                      must be cinder's refusal and the row stays
+//   8 admin-force-delete  a-admin: a backup held in "creating" (what its copy waits on is paused:
+//                      cinder-volume in topology 1, the Ceph cluster's I/O in topology 2) is offered
+//                      "Force Delete"; the RBD driver has no force delete, so the answer must be cinder's
+//                      refusal and the row stays
 //   9 admin-reset-status  a-admin: "Update Volume backup Status" to Error: the success message and
 //                      the row shows Error; once resumed, the admin deletes it and the row goes
 // A step whose prerequisite failed is reported FAIL ("not run"). Prints "horizon: t<N> <step> PASS|FAIL
 // ..." per step and "flow: done" at the end.
 //
 // Environment: HORIZON_URL, SHOTS (screenshot directory), FIXTURE (Keystone fixture.json), TOPOLOGY,
-// VOLUME_PID (cinder-volume's process group, topology 1), PROFILE_DIR (a fresh --user-data-dir), TAG.
+// HOLD_ON and HOLD_OFF (shell commands that pause and resume what a backup's copy waits on, to hold
+// it in "creating"), HOLD_WHAT (what they pause, for the log), PROFILE_DIR (a fresh
+// --user-data-dir), TAG.
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
+import { execSync } from 'node:child_process';
 
 const URL0 = process.env.HORIZON_URL;
 const SHOTS = process.env.SHOTS;
 const T = 't' + (process.env.TOPOLOGY || '1');
-const VOLUME_PID = parseInt(process.env.VOLUME_PID || '0', 10);
+const HOLD_ON = process.env.HOLD_ON || '';
+const HOLD_OFF = process.env.HOLD_OFF || '';
+const HOLD_WHAT = process.env.HOLD_WHAT || HOLD_ON;
 const fx = JSON.parse(fs.readFileSync(process.env.FIXTURE, 'utf8'));
 const suffix = process.env.TAG ? '-' + process.env.TAG : '';
 const N = {
@@ -220,14 +226,15 @@ async function openBackupForm() {
   return m;
 }
 
+// bash: dash's kill (execSync's default /bin/sh) cannot signal a process group.
 function pause(on) {
-  if (!VOLUME_PID) return;
-  process.kill(-VOLUME_PID, on ? 'SIGSTOP' : 'SIGCONT');
+  if (!HOLD_ON) return;
+  execSync(on ? HOLD_ON : HOLD_OFF, { stdio: 'inherit', timeout: 60_000, shell: '/bin/bash' });
   paused = on;
-  log(on ? 'paused' : 'resumed', 'cinder-volume (process group', VOLUME_PID + ')');
+  log(on ? 'paused' : 'resumed', HOLD_WHAT, '(' + (on ? HOLD_ON : HOLD_OFF) + ')');
 }
 for (const sig of ['exit', 'SIGINT', 'SIGTERM']) {
-  process.on(sig, () => { if (paused) { try { process.kill(-VOLUME_PID, 'SIGCONT'); } catch { /* gone */ } } if (sig !== 'exit') process.exit(1); });
+  process.on(sig, () => { if (paused) { try { execSync(HOLD_OFF, { stdio: 'inherit', timeout: 60_000, shell: '/bin/bash' }); } catch { /* gone */ } } if (sig !== 'exit') process.exit(1); });
 }
 
 const ctx = await chromium.launchPersistentContext(process.env.PROFILE_DIR, {
@@ -338,7 +345,7 @@ await step('admin-login', ['login'], async () => {
 });
 
 await step('admin-force-delete', ['admin-login', 'volume'], async () => {
-  check(VOLUME_PID, 'this topology has no separate cinder-volume to pause, so no backup can be held in "creating"');
+  check(HOLD_ON && HOLD_OFF, 'tests/horizon/run named nothing to pause (HOLD_ON, HOLD_OFF), so no backup can be held in "creating"');
   await waitStatus('/project/volumes/', 'volumes', { id: volId }, 'Available');
   pause(true);
   const m = await openBackupForm();
@@ -378,7 +385,7 @@ await step('admin-reset-status', ['admin-login', 'volume'], async () => {
   await waitStatus('/project/volumes/', 'volumes', { id: volId }, 'Available');
   await go('/admin/backups/');
   const s = await statusOf(row('volume_backups', N.held));
-  log(`${N.held} after resuming cinder-volume: ${s}`);
+  log(`${N.held} after resuming ${HOLD_WHAT}: ${s}`);
   await rowAction('volume_backups', N.held, 'delete');
   await confirm();
   await waitMessage(new RegExp(`Scheduled deletion of Volume Backup: ${N.held}`, 'i'));
