@@ -13,13 +13,13 @@ import dev.ember.db.VolumeRepository;
 import dev.ember.error.CinderException;
 import dev.ember.model.Backup;
 import dev.ember.model.BackupStatus;
+import dev.ember.model.BackupUpdate;
 import dev.ember.rpc.BackupRpc;
 import dev.ember.model.Snapshot;
 import dev.ember.volume.SnapshotService;
 import dev.ember.model.Volume;
 import dev.ember.volume.VolumeService;
 import dev.ember.model.VolumeStatus;
-import org.jooq.Field;
 
 import java.time.LocalDateTime;
 import java.util.List;
@@ -204,17 +204,9 @@ public final class BackupService {
     }
 
     /** PUT /backups/{id} (3.9): name, description and (3.43) metadata. */
-    public Backup update(RequestContext ctx, String id, Map<Field<?>, Object> changes, Map<String, String> metadata) {
+    public Backup update(RequestContext ctx, String id, BackupUpdate changes) {
         get(ctx, id);
-        db.txRun(dsl -> {
-            if (!changes.isEmpty()) {
-                backups.update(dsl, id, changes);
-            }
-            if (metadata != null) {
-                backups.replaceMetadata(dsl, id, metadata);
-                backups.update(dsl, id, Map.of());
-            }
-        });
+        db.txRun(dsl -> backups.update(dsl, id, changes));
         return get(ctx, id);
     }
 
