@@ -89,12 +89,13 @@ final class BackupsController {
 
     private ApiResponse list(ApiRequest r, boolean detail) {
         policy.enforce("backup:get_all", r.context());
-        BackupListRequest lr = BackupListRequest.parse(r.query(), r.version(), r.context(), maxLimit);
+        BackupListRequest lr = BackupListRequest.parse(r.query(), r.version(), r.context(), maxLimit,
+                service::isSortKey);
         List<Backup> page = service.list(lr.query());
         JsonObject body = new JsonObject().put("backups", BackupViews.list(page, r, policy, detail));
         Integer count = lr.withCount() ? service.count(lr.query()) : null;
         int itemCount = count != null ? count : page.size();
-        if (!page.isEmpty() && lr.limit() <= itemCount) {
+        if (!page.isEmpty() && lr.query().limit() <= itemCount) {
             body.put("backups_links", new JsonArray().add(new JsonObject().put("rel", "next")
                     .put("href", nextLink(r, page.get(page.size() - 1).id()))));
         }

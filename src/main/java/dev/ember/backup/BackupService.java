@@ -4,7 +4,7 @@ import dev.ember.model.QuotaResources;
 import dev.ember.model.BackupLifecycle;
 
 import dev.ember.auth.RequestContext;
-import dev.ember.db.BackupQuery;
+import dev.ember.model.BackupQuery;
 import dev.ember.db.BackupRepository;
 import dev.ember.db.Database;
 import dev.ember.db.QuotaRepository;
@@ -98,6 +98,11 @@ public final class BackupService {
 
     public int count(BackupQuery q) {
         return db.tx(dsl -> backups.count(dsl, q));
+    }
+
+    /** Whether a list can be sorted by {@code column}: cinder sorts by any column of backups. */
+    public boolean isSortKey(String column) {
+        return BackupRepository.isColumn(column);
     }
 
     /** The volume a backup would be taken of, as cinder's volume_api.get finds it (else 404). */

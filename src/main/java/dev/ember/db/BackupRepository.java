@@ -1,6 +1,7 @@
 package dev.ember.db;
 
 import dev.ember.model.Backup;
+import dev.ember.model.BackupQuery;
 import dev.ember.model.BackupLifecycle;
 import dev.ember.model.BackupStatus;
 import dev.ember.model.BackupUpdate;
@@ -323,7 +324,7 @@ public final class BackupRepository {
 
     private static Condition conditionOf(BackupQuery q) {
         Condition c = live();
-        c = c.and(q.scope().condition(BACKUPS.PROJECT_ID));
+        c = c.and(ProjectScopes.condition(q.scope(), BACKUPS.PROJECT_ID));
         for (Map.Entry<String, String> f : q.filters().entrySet()) {
             // cinder's apply_like_filters: a key ending in "~" is LIKE '%value%' on the column
             // named without the trailing "~"s; the value is not escaped, so % and _ stay wildcards.
