@@ -5,6 +5,7 @@ import dev.ember.auth.Authenticator;
 import dev.ember.auth.Policy;
 import dev.ember.auth.RequestContext;
 import dev.ember.error.CinderException;
+import dev.ember.error.DatabaseUnavailableException;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -461,8 +462,8 @@ public final class ApiServer {
                     .put("message", "The request you have made requires authentication.")).encode());
         } else if (t instanceof dev.ember.auth.PolicyNotAuthorizedException p) {
             writeFault(rc, version, 403, p.getMessage(), Map.of());
-        } else if (dev.ember.db.DatabaseFaults.isUnavailable(t)) {
-            LOG.warn("database unavailable: {}", t.toString());
+        } else if (t instanceof DatabaseUnavailableException) {
+            LOG.warn("database unavailable: {}", t.getCause().toString());
             writeFault(rc, version, 503, "The database is unavailable; retry later.", Map.of("Retry-After", "5"));
         } else {
             LOG.error("internal error on {} {}", rc.request().method(), rc.request().path(), t);

@@ -1,8 +1,7 @@
 package dev.ember.api;
 
-import dev.ember.db.BackupQuery;
-import dev.ember.db.BackupRepository;
 import dev.ember.error.CinderException;
+import dev.ember.model.BackupQuery;
 import io.vertx.core.MultiMap;
 
 import java.math.BigInteger;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The query string of a backup listing turned into a {@link BackupQuery}, with cinder's rules
@@ -19,7 +19,7 @@ import java.util.Set;
  *
  * @param withCount whether to add {@code count} (3.45+)
  */
-record BackupListRequest(BackupQuery query, boolean withCount, int limit) {
+record BackupListRequest(BackupQuery query, boolean withCount) {
 
     private static final Set<String> PAGING = Set.of("limit", "marker", "offset", "sort", "sort_key", "sort_dir",
             "with_count", "all_tenants");
@@ -32,7 +32,9 @@ record BackupListRequest(BackupQuery query, boolean withCount, int limit) {
     private static final Map<String, String> LIKE_CONVERTERS = Map.of("name~", "display_name~",
             "description~", "display_description~");
 
-    static BackupListRequest parse(MultiMap q, Microversion v, dev.ember.auth.RequestContext ctx, int maxLimit) {
+    /** @param sortable whether a sort key names a column of backups (the database knows its columns) */
+    static BackupListRequest parse(MultiMap q, Microversion v, dev.ember.auth.RequestContext ctx, int maxLimit,
+                                   Predicate<String> sortable) {
         boolean isAdmin = ctx.isAdmin();
         int limit = maxLimit;
         if (q.contains("limit")) {
@@ -61,7 +63,7 @@ record BackupListRequest(BackupQuery query, boolean withCount, int limit) {
             offset = o.intValue();
         }
         String marker = q.get("marker");
-        List<BackupQuery.SortKey> sort = sortKeys(q, v);
+        List<BackupQuery.SortKey> sort = sortKeys(q, v, sortable);
 
         boolean allTenants = false;
         if (q.contains("all_tenants")) {
@@ -127,7 +129,7 @@ record BackupListRequest(BackupQuery query, boolean withCount, int limit) {
             columns.put(column, val);
         });
         BackupQuery bq = new BackupQuery(ctx.listScope(allTenants), columns, sort, limit, marker, offset);
-        return new BackupListRequest(bq, withCount, limit);
+        return new BackupListRequest(bq, withCount);
     }
 
     /**
@@ -136,7 +138,7 @@ record BackupListRequest(BackupQuery query, boolean withCount, int limit) {
      * must be exactly "asc" or "desc" (checked for all items before any key), then every key
      * must be a column ("name" stands for display_name from 3.37).
      */
-    private static List<BackupQuery.SortKey> sortKeys(MultiMap q, Microversion v) {
+    private static List<BackupQuery.SortKey> sortKeys(MultiMap q, Microversion v, Predicate<String> sortable) {
         boolean legacy = q.contains("sort_key") || q.contains("sort_dir");
         List<String[]> pairs = new ArrayList<>();
         if (q.contains("sort")) {
@@ -165,7 +167,7 @@ record BackupListRequest(BackupQuery query, boolean withCount, int limit) {
             if (key.equals("name") && v.atLeast(3, 37)) {
                 key = "display_name";
             }
-            if (!BackupRepository.isColumn(key)) {
+            if (!sortable.test(key)) {
                 throw CinderException.invalidInput("Invalid sort key");
             }
             out.add(new BackupQuery.SortKey(key, p[1].equals("asc")));

@@ -5,22 +5,19 @@ import dev.ember.auth.Policy;
 import dev.ember.model.Backup;
 import dev.ember.backup.BackupService;
 import dev.ember.model.BackupStatus;
+import dev.ember.model.BackupUpdate;
 import dev.ember.backup.CreateBackupRequest;
 import dev.ember.error.CinderException;
 import dev.ember.rpc.BackupRpc;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.jooq.Field;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-
-import static dev.ember.db.generated.Tables.BACKUPS;
 
 /** {@code /v3/{project_id}/backups}: cinder's backups controller and backup admin actions. */
 final class BackupsController {
@@ -92,12 +89,13 @@ final class BackupsController {
 
     private ApiResponse list(ApiRequest r, boolean detail) {
         policy.enforce("backup:get_all", r.context());
-        BackupListRequest lr = BackupListRequest.parse(r.query(), r.version(), r.context(), maxLimit);
+        BackupListRequest lr = BackupListRequest.parse(r.query(), r.version(), r.context(), maxLimit,
+                service::isSortKey);
         List<Backup> page = service.list(lr.query());
         JsonObject body = new JsonObject().put("backups", BackupViews.list(page, r, policy, detail));
         Integer count = lr.withCount() ? service.count(lr.query()) : null;
         int itemCount = count != null ? count : page.size();
-        if (!page.isEmpty() && lr.limit() <= itemCount) {
+        if (!page.isEmpty() && lr.query().limit() <= itemCount) {
             body.put("backups_links", new JsonArray().add(new JsonObject().put("rel", "next")
                     .put("href", nextLink(r, page.get(page.size() - 1).id()))));
         }
@@ -200,23 +198,23 @@ final class BackupsController {
         updateSchema(r.version()).validate(null, body);
         policy.enforce("backup:update", r.context(), target(visible(r)));
         JsonNode b = body.get("backup");
-        Map<Field<?>, Object> changes = new HashMap<>();
+        BackupUpdate changes = BackupUpdate.NONE;
         if (b.has("name")) {
-            changes.put(BACKUPS.DISPLAY_NAME, text(b, "name"));
+            changes = changes.withName(text(b, "name"));
         }
         if (b.has("description")) {
-            changes.put(BACKUPS.DISPLAY_DESCRIPTION, text(b, "description"));
+            changes = changes.withDescription(text(b, "description"));
         }
-        Map<String, String> metadata = null;
         if (b.has("metadata")) {
-            metadata = new TreeMap<>();
+            Map<String, String> metadata = new TreeMap<>();
             Iterator<Map.Entry<String, JsonNode>> it = b.get("metadata").fields();
             while (it.hasNext()) {
                 Map.Entry<String, JsonNode> e = it.next();
                 metadata.put(e.getKey(), e.getValue().asText());
             }
+            changes = changes.withMetadata(metadata);
         }
-        Backup updated = service.update(r.context(), id(r), changes, metadata);
+        Backup updated = service.update(r.context(), id(r), changes);
         return ApiResponse.json(200, new JsonObject().put("backup", BackupViews.summary(updated, r)));
     }
 

@@ -1,6 +1,6 @@
 package dev.ember.api;
 
-import dev.ember.db.GroupRepository;
+import dev.ember.model.Group;
 import dev.ember.volume.GroupService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,7 +19,7 @@ final class GroupsController {
 
     ApiResponse index(ApiRequest r) {
         JsonArray out = new JsonArray();
-        for (GroupRepository.Group g : groups.list(r.context(), ListParams.allTenants(r))) {
+        for (Group g : groups.list(r.context(), ListParams.allTenants(r))) {
             out.add(new JsonObject().put("id", g.id()).put("name", g.name()));
         }
         return ApiResponse.json(200, new JsonObject().put("groups", out));
@@ -27,7 +27,7 @@ final class GroupsController {
 
     ApiResponse detail(ApiRequest r) {
         JsonArray out = new JsonArray();
-        for (GroupRepository.Group g : groups.list(r.context(), ListParams.allTenants(r))) {
+        for (Group g : groups.list(r.context(), ListParams.allTenants(r))) {
             JsonObject o = new JsonObject().put("id", g.id()).put("status", g.status())
                     .put("availability_zone", g.availabilityZone())
                     .put("created_at", BackupViews.time(g.createdAt())).put("name", g.name())

@@ -1,6 +1,6 @@
 package dev.ember.auth;
 
-import dev.ember.db.ProjectScope;
+import dev.ember.model.ProjectScope;
 import java.util.Objects;
 import java.util.Set;
 

@@ -4,7 +4,7 @@ import dev.ember.model.QuotaResources;
 import dev.ember.model.BackupLifecycle;
 
 import dev.ember.auth.RequestContext;
-import dev.ember.db.BackupQuery;
+import dev.ember.model.BackupQuery;
 import dev.ember.db.BackupRepository;
 import dev.ember.db.Database;
 import dev.ember.db.QuotaRepository;
@@ -13,13 +13,13 @@ import dev.ember.db.VolumeRepository;
 import dev.ember.error.CinderException;
 import dev.ember.model.Backup;
 import dev.ember.model.BackupStatus;
+import dev.ember.model.BackupUpdate;
 import dev.ember.rpc.BackupRpc;
 import dev.ember.model.Snapshot;
 import dev.ember.volume.SnapshotService;
 import dev.ember.model.Volume;
 import dev.ember.volume.VolumeService;
 import dev.ember.model.VolumeStatus;
-import org.jooq.Field;
 
 import java.time.LocalDateTime;
 import java.util.List;
@@ -98,6 +98,11 @@ public final class BackupService {
 
     public int count(BackupQuery q) {
         return db.tx(dsl -> backups.count(dsl, q));
+    }
+
+    /** Whether a list can be sorted by {@code column}: cinder sorts by any column of backups. */
+    public boolean isSortKey(String column) {
+        return BackupRepository.isColumn(column);
     }
 
     /** The volume a backup would be taken of, as cinder's volume_api.get finds it (else 404). */
@@ -204,17 +209,9 @@ public final class BackupService {
     }
 
     /** PUT /backups/{id} (3.9): name, description and (3.43) metadata. */
-    public Backup update(RequestContext ctx, String id, Map<Field<?>, Object> changes, Map<String, String> metadata) {
+    public Backup update(RequestContext ctx, String id, BackupUpdate changes) {
         get(ctx, id);
-        db.txRun(dsl -> {
-            if (!changes.isEmpty()) {
-                backups.update(dsl, id, changes);
-            }
-            if (metadata != null) {
-                backups.replaceMetadata(dsl, id, metadata);
-                backups.update(dsl, id, Map.of());
-            }
-        });
+        db.txRun(dsl -> backups.update(dsl, id, changes));
         return get(ctx, id);
     }
 

@@ -2,6 +2,7 @@ package dev.ember.db;
 
 import dev.ember.db.generated.tables.records.VolumeAttachmentRecord;
 import dev.ember.model.Attachment;
+import dev.ember.model.ProjectScope;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
@@ -39,7 +40,7 @@ public final class AttachmentRepository {
      */
     public List<Attachment> list(DSLContext dsl, ProjectScope scope, String volumeId, String instanceId,
                                  String attachStatus, int limit, int offset) {
-        Condition c = live().and(VolumeRepository.live()).and(scope.condition(VOLUMES.PROJECT_ID));
+        Condition c = live().and(VolumeRepository.live()).and(ProjectScopes.condition(scope, VOLUMES.PROJECT_ID));
         if (volumeId != null) {
             c = c.and(VOLUME_ATTACHMENT.VOLUME_ID.eq(volumeId));
         }

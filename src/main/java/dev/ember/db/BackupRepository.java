@@ -1,8 +1,10 @@
 package dev.ember.db;
 
 import dev.ember.model.Backup;
+import dev.ember.model.BackupQuery;
 import dev.ember.model.BackupLifecycle;
 import dev.ember.model.BackupStatus;
+import dev.ember.model.BackupUpdate;
 import dev.ember.db.generated.tables.records.BackupsRecord;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
@@ -109,6 +111,32 @@ public final class BackupRepository {
         Map<Field<?>, Object> all = new LinkedHashMap<>(changes);
         all.putIfAbsent(BACKUPS.UPDATED_AT, now());
         dsl.update(BACKUPS).set(all).where(BACKUPS.ID.eq(id)).and(live()).execute();
+    }
+
+    /**
+     * {@code PUT /backups/{id}}: the attributes {@code u} sets, on one live row; the row's
+     * {@code updated_at} moves when anything changes, metadata included.
+     */
+    public void update(DSLContext dsl, String id, BackupUpdate u) {
+        if (u.changesNothing()) {
+            return;
+        }
+        update(dsl, id, columnsOf(u));
+        if (u.metadata() != null) {
+            replaceMetadata(dsl, id, u.metadata());
+        }
+    }
+
+    /** The {@code backups} columns {@code u} sets: cinder's name and description are its display_ columns. */
+    static Map<Field<?>, Object> columnsOf(BackupUpdate u) {
+        Map<Field<?>, Object> columns = new LinkedHashMap<>();
+        if (u.setsName()) {
+            columns.put(BACKUPS.DISPLAY_NAME, u.name());
+        }
+        if (u.setsDescription()) {
+            columns.put(BACKUPS.DISPLAY_DESCRIPTION, u.description());
+        }
+        return columns;
     }
 
     /**
@@ -296,7 +324,7 @@ public final class BackupRepository {
 
     private static Condition conditionOf(BackupQuery q) {
         Condition c = live();
-        c = c.and(q.scope().condition(BACKUPS.PROJECT_ID));
+        c = c.and(ProjectScopes.condition(q.scope(), BACKUPS.PROJECT_ID));
         for (Map.Entry<String, String> f : q.filters().entrySet()) {
             // cinder's apply_like_filters: a key ending in "~" is LIKE '%value%' on the column
             // named without the trailing "~"s; the value is not escaped, so % and _ stay wildcards.

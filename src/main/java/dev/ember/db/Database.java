@@ -2,6 +2,7 @@ package dev.ember.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.ember.error.DatabaseUnavailableException;
 import org.flywaydb.core.Flyway;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -94,9 +95,11 @@ public final class Database implements AutoCloseable {
 
     /**
      * Runs {@code work} in one transaction; runtime exceptions roll it back and propagate as they
-     * are. A transaction rolled back as a deadlock victim (or that timed out on a lock) is run
-     * again, a few times with a short random pause, as oslo.db's retry_on_deadlock does for
-     * cinder: {@code work} only touches the database, so running it again is safe.
+     * are, except that a database that cannot be reached is reported as a
+     * {@link DatabaseUnavailableException}. A transaction rolled back as a deadlock victim (or
+     * that timed out on a lock) is run again, a few times with a short random pause, as oslo.db's
+     * retry_on_deadlock does for cinder: {@code work} only touches the database, so running it
+     * again is safe.
      */
     public <T> T tx(java.util.function.Function<DSLContext, T> work) {
         for (int attempt = 1; ; attempt++) {
@@ -104,7 +107,7 @@ public final class Database implements AutoCloseable {
                 return dsl.transactionResult(cfg -> work.apply(cfg.dsl()));
             } catch (RuntimeException e) {
                 if (attempt > DEADLOCK_RETRIES || !DatabaseFaults.isRetryable(e)) {
-                    throw e;
+                    throw unavailableAsSuch(e);
                 }
                 try {
                     Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(10, 50L * attempt));
@@ -114,6 +117,14 @@ public final class Database implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** {@code e}, or the {@link DatabaseUnavailableException} it means (once, also from a nested tx). */
+    private static RuntimeException unavailableAsSuch(RuntimeException e) {
+        if (e instanceof DatabaseUnavailableException || !DatabaseFaults.isUnavailable(e)) {
+            return e;
+        }
+        return new DatabaseUnavailableException(e);
     }
 
     public void txRun(java.util.function.Consumer<DSLContext> work) {
@@ -135,10 +146,10 @@ public final class Database implements AutoCloseable {
             try {
                 return tx(work);
             } catch (RuntimeException e) {
-                if (!DatabaseFaults.isUnavailable(e) || System.nanoTime() > deadline) {
+                if (!(e instanceof DatabaseUnavailableException) || System.nanoTime() > deadline) {
                     throw e;
                 }
-                LOG.warn("database unavailable, retrying in {} ms: {}", sleep, e.toString());
+                LOG.warn("database unavailable, retrying in {} ms: {}", sleep, e.getCause().toString());
                 try {
                     Thread.sleep(sleep);
                 } catch (InterruptedException ie) {

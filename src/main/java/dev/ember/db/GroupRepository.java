@@ -1,6 +1,7 @@
 package dev.ember.db;
 
 import dev.ember.db.generated.tables.records.GroupsRecord;
+import dev.ember.model.Group;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 
@@ -10,12 +11,6 @@ import static dev.ember.db.generated.Tables.GROUPS;
 
 /** cinder's {@code groups} table, read for the groups list (Ember's volume service makes no groups). Blocking. */
 public final class GroupRepository {
-
-    /** A group row as the list views show it. */
-    public record Group(String id, String name, String description, String status, String availabilityZone,
-                        String groupTypeId, String groupSnapshotId, String sourceGroupId, String replicationStatus,
-                        String projectId, java.time.LocalDateTime createdAt) {
-    }
 
     /** Live groups of {@code projectId} (every project's when null), newest first as cinder sorts them. */
     public List<Group> list(DSLContext dsl, String projectId) {

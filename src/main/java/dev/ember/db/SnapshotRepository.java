@@ -2,6 +2,7 @@ package dev.ember.db;
 
 import dev.ember.db.generated.tables.records.SnapshotsRecord;
 import dev.ember.model.Snapshot;
+import dev.ember.model.ProjectScope;
 import dev.ember.model.SnapshotStatus;
 import dev.ember.model.SnapshotTransition;
 import org.jooq.Condition;
@@ -40,7 +41,7 @@ public final class SnapshotRepository {
      */
     public List<Snapshot> list(DSLContext dsl, ProjectScope scope, String volumeId, String status, String name,
                                int limit, int offset) {
-        Condition c = live().and(scope.condition(SNAPSHOTS.PROJECT_ID));
+        Condition c = live().and(ProjectScopes.condition(scope, SNAPSHOTS.PROJECT_ID));
         if (volumeId != null) {
             c = c.and(SNAPSHOTS.VOLUME_ID.eq(volumeId));
         }

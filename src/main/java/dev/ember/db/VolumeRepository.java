@@ -2,6 +2,7 @@ package dev.ember.db;
 
 import dev.ember.db.generated.tables.records.VolumesRecord;
 import dev.ember.model.Volume;
+import dev.ember.model.ProjectScope;
 import dev.ember.model.VolumeStatus;
 import dev.ember.model.VolumeTransition;
 import org.jooq.Condition;
@@ -35,7 +36,7 @@ public final class VolumeRepository {
     }
 
     public List<Volume> list(DSLContext dsl, ProjectScope scope, int limit, int offset) {
-        Condition c = live().and(scope.condition(VOLUMES.PROJECT_ID));
+        Condition c = live().and(ProjectScopes.condition(scope, VOLUMES.PROJECT_ID));
         return dsl.selectFrom(VOLUMES).where(c).orderBy(VOLUMES.CREATED_AT.desc(), VOLUMES.ID.desc())
                 .limit(limit).offset(offset).fetch().map(VolumeRepository::toVolume);
     }

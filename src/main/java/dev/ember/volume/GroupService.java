@@ -4,6 +4,7 @@ import dev.ember.auth.Policy;
 import dev.ember.auth.RequestContext;
 import dev.ember.db.Database;
 import dev.ember.db.GroupRepository;
+import dev.ember.model.Group;
 
 import java.util.List;
 
@@ -23,7 +24,7 @@ public final class GroupService {
         this.policy = policy;
     }
 
-    public List<GroupRepository.Group> list(RequestContext ctx, boolean allTenants) {
+    public List<Group> list(RequestContext ctx, boolean allTenants) {
         policy.enforce("group:get_all", ctx);
         String project = ctx.isAdmin() && allTenants ? null : ctx.projectId();
         return db.tx(dsl -> rows.list(dsl, project));

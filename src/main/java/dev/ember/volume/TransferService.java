@@ -9,6 +9,7 @@ import dev.ember.db.TransferRepository;
 import dev.ember.db.VolumeRepository;
 import dev.ember.error.CinderException;
 import dev.ember.model.Snapshot;
+import dev.ember.model.ProjectScope;
 import dev.ember.model.Transfer;
 import dev.ember.model.Volume;
 
@@ -75,7 +76,7 @@ public final class TransferService {
                 throw CinderException.badRequest("Invalid volume: transferring encrypted volume is not supported");
             }
             if (!noSnapshots) {
-                for (Snapshot s : snapshots.list(dsl, dev.ember.db.ProjectScope.ALL, volumeId, null, null,
+                for (Snapshot s : snapshots.list(dsl, ProjectScope.ALL, volumeId, null, null,
                         Integer.MAX_VALUE, 0)) {
                     if (!"available".equals(s.status())) {
                         throw CinderException.badRequest("Invalid snapshot: snapshot: " + s.id()

@@ -351,6 +351,55 @@ class ApiContractTest {
         assertEquals(new JsonObject().put("b", "2"), api.backup(id).getJsonObject("metadata"));
     }
 
+    /**
+     * A PUT changes only the attributes its body names: a null clears one, metadata alone leaves
+     * the name and description, and a body naming nothing changes nothing.
+     */
+    @Test
+    void updateChangesOnlyWhatItNames() {
+        String vol = api.createVolume(1);
+        String id = api.createBackup(vol, false);
+        api.awaitBackupStatus(id, "available");
+        assertEquals(200, api.call("PUT", "/backups/" + id,
+                "{\"backup\": {\"name\": \"n\", \"description\": \"d\", \"metadata\": {\"a\": \"1\"}}}", "3.43").status());
+        assertEquals(200, api.call("PUT", "/backups/" + id, "{\"backup\": {\"description\": null}}", "3.43").status());
+        JsonObject b = api.backup(id);
+        assertEquals("n", b.getString("name"));
+        assertNull(b.getString("description"));
+        assertEquals(new JsonObject().put("a", "1"), b.getJsonObject("metadata"));
+        assertEquals(200, api.call("PUT", "/backups/" + id, "{\"backup\": {\"metadata\": {}}}", "3.43").status());
+        assertEquals(200, api.call("PUT", "/backups/" + id, "{\"backup\": {}}", "3.43").status());
+        b = api.backup(id);
+        assertEquals("n", b.getString("name"));
+        assertEquals(new JsonObject(), b.getJsonObject("metadata"));
+    }
+
+    /** /groups lists the caller's project's live groups from cinder's table, with the fields each microversion adds. */
+    @Test
+    void groupsListTheProjectsGroups() throws Exception {
+        String mine = java.util.UUID.randomUUID().toString();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(dev.ember.testing.TestDatabase.jdbcUrl(),
+                dev.ember.testing.TestDatabase.user(), dev.ember.testing.TestDatabase.password());
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("INSERT INTO `groups` (id, project_id, name, description, status, availability_zone, group_type_id,"
+                    + " group_snapshot_id, source_group_id, replication_status, created_at, deleted) VALUES ('" + mine
+                    + "', '" + api.project + "', 'g', 'gd', 'available', 'nova', 'gt', 'gs', 'sg', 'disabled',"
+                    + " '2026-01-02 03:04:05', 0), (UUID(), 'someone-else', 'x', NULL, 'available', 'nova', 'gt', NULL,"
+                    + " NULL, NULL, NOW(), 0), (UUID(), '" + api.project + "', 'gone', NULL, 'deleted', 'nova', 'gt',"
+                    + " NULL, NULL, NULL, NOW(), 1)");
+        }
+        JsonArray index = api.call("GET", "/groups", null, "3.13").json().getJsonArray("groups");
+        assertEquals(new JsonArray().add(new JsonObject().put("id", mine).put("name", "g")), index);
+        JsonObject old = api.call("GET", "/groups/detail", null, "3.13").json().getJsonArray("groups").getJsonObject(0);
+        assertEquals(Set.of("id", "status", "availability_zone", "created_at", "name", "description", "group_type",
+                "volume_types"), old.fieldNames());
+        JsonObject g = api.call("GET", "/groups/detail", null, "3.58").json().getJsonArray("groups").getJsonObject(0);
+        assertEquals(new JsonObject().put("id", mine).put("status", "available").put("availability_zone", "nova")
+                .put("created_at", "2026-01-02T03:04:05.000000").put("name", "g").put("description", "gd")
+                .put("group_type", "gt").put("volume_types", new JsonArray()).put("group_snapshot_id", "gs")
+                .put("source_group_id", "sg").put("replication_status", "disabled").put("project_id", api.project), g);
+    }
+
     // ------------------------------------------------------------------ listing
 
     @Test

@@ -1,11 +1,14 @@
-package dev.ember.db;
+package dev.ember.model;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A validated list request against {@code backups}: filter columns are real column names by now
- * (the API translated {@code name} to {@code display_name}).
+ * A validated list request against {@code backups}, which the API builds from the query string
+ * and the repository turns into SQL: filter columns are real column names by now (the API
+ * translated {@code name} to {@code display_name}).
  *
  * @param scope     the projects whose backups are listed
  * @param filters   column → value, ANDed; a column name ending in "~" is a LIKE '%value%' match
@@ -16,6 +19,11 @@ import java.util.Map;
  */
 public record BackupQuery(ProjectScope scope, Map<String, String> filters, List<SortKey> sort, int limit,
                           String markerId, int offset) {
+
+    public BackupQuery {
+        filters = Collections.unmodifiableMap(new LinkedHashMap<>(filters));
+        sort = List.copyOf(sort);
+    }
 
     public record SortKey(String column, boolean ascending) {
     }

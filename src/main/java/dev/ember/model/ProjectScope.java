@@ -1,9 +1,6 @@
-package dev.ember.db;
+package dev.ember.model;
 
 import java.util.Objects;
-import org.jooq.Condition;
-import org.jooq.Field;
-import org.jooq.impl.DSL;
 
 /**
  * Which projects' rows a list shows. Never "null means everything": a caller without a project
@@ -38,14 +35,7 @@ public final class ProjectScope {
         return projectId;
     }
 
-    public Condition condition(Field<String> projectColumn) {
-        if (all) {
-            return DSL.noCondition();
-        }
-        return projectId == null ? projectColumn.isNull() : projectColumn.eq(projectId);
-    }
-
-    /** Whether a row of {@code rowProject} is in scope (as {@link #condition} would decide). */
+    /** Whether a row of {@code rowProject} is in scope (as the repositories' queries decide). */
     public boolean includes(String rowProject) {
         return all || Objects.equals(projectId, rowProject);
     }
