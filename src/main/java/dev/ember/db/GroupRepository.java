@@ -2,6 +2,7 @@ package dev.ember.db;
 
 import dev.ember.db.generated.tables.records.GroupsRecord;
 import dev.ember.model.Group;
+import dev.ember.model.ProjectScope;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 
@@ -13,11 +14,9 @@ import static dev.ember.db.generated.Tables.GROUPS;
 public final class GroupRepository {
 
     /** Live groups of {@code projectId} (every project's when null), newest first as cinder sorts them. */
-    public List<Group> list(DSLContext dsl, String projectId) {
+    public List<Group> list(DSLContext dsl, ProjectScope scope) {
         Condition c = GROUPS.DELETED.eq((byte) 0).or(GROUPS.DELETED.isNull());
-        if (projectId != null) {
-            c = c.and(GROUPS.PROJECT_ID.eq(projectId));
-        }
+        c = c.and(ProjectScopes.condition(scope, GROUPS.PROJECT_ID));
         return dsl.selectFrom(GROUPS).where(c).orderBy(GROUPS.CREATED_AT.desc(), GROUPS.ID.desc()).fetch()
                 .map(GroupRepository::toGroup);
     }

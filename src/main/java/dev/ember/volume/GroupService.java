@@ -26,7 +26,7 @@ public final class GroupService {
 
     public List<Group> list(RequestContext ctx, boolean allTenants) {
         policy.enforce("group:get_all", ctx);
-        String project = ctx.isAdmin() && allTenants ? null : ctx.projectId();
-        return db.tx(dsl -> rows.list(dsl, project));
+        // The token's project, never "every project" for want of one (a domain or system token).
+        return db.tx(dsl -> rows.list(dsl, ctx.listScope(allTenants)));
     }
 }

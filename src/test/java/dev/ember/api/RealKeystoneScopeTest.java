@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Ember in keystone mode against Debian's real Keystone (devstack/lib/keystone.sh and its
  * fixture): tokens scoped to a project, a domain and the system, with the admin, member and
- * reader roles, on the backup, volume, snapshot and attachment routes. Every cell expects what
+ * reader roles, on the backup, volume, snapshot, attachment and group routes (groups are rows of
+ * cinder's table, which Ember only lists). Every cell expects what
  * cinder 21 (Zed) answers with its default policies:
  *
  * <ul>
@@ -56,6 +57,8 @@ class RealKeystoneScopeTest {
     static String snapA;
     static String snapB;
     static String attA;
+    static String groupA;
+    static String groupB;
 
     /** Who the fixture users are: project (null without one) and whether they hold admin. */
     record Who(String user, String project, boolean admin) {
@@ -96,6 +99,15 @@ class RealKeystoneScopeTest {
                 + "\", \"instance_uuid\": \"" + UUID.randomUUID() + "\"}}", "3.27"), "attachment");
         created(memberB.call("POST", "/attachments", "{\"attachment\": {\"volume_uuid\": \"" + volB
                 + "\", \"instance_uuid\": \"" + UUID.randomUUID() + "\"}}", "3.27"), "attachment");
+        groupA = UUID.randomUUID().toString();
+        groupB = UUID.randomUUID().toString();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(dev.ember.testing.TestDatabase.jdbcUrl(),
+                dev.ember.testing.TestDatabase.user(), dev.ember.testing.TestDatabase.password());
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("INSERT INTO `groups` (id, project_id, name, status, availability_zone, group_type_id, created_at,"
+                    + " deleted) VALUES ('" + groupA + "', '" + projectA + "', 'ga', 'available', 'nova', 'gt', NOW(), 0),"
+                    + " ('" + groupB + "', '" + projectB + "', 'gb', 'available', 'nova', 'gt', NOW(), 0)");
+        }
     }
 
     @AfterAll
@@ -176,7 +188,8 @@ class RealKeystoneScopeTest {
                 new Listing("/volumes", "volumes", volA, volB, "3.0"),
                 new Listing("/volumes/detail", "volumes", volA, volB, "3.0"),
                 new Listing("/snapshots/detail", "snapshots", snapA, snapB, "3.0"),
-                new Listing("/attachments", "attachments", attA, null, "3.27"));
+                new Listing("/attachments", "attachments", attA, null, "3.27"),
+                new Listing("/groups/detail", "groups", groupA, groupB, "3.13"));
         for (Who w : everyone) {
             Api a = api(w);
             for (Listing l : listings) {
