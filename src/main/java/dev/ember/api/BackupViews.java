@@ -1,7 +1,6 @@
 package dev.ember.api;
 
 import dev.ember.auth.Policy;
-import dev.ember.auth.RequestContext;
 import dev.ember.model.Backup;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -30,6 +29,11 @@ final class BackupViews {
     }
 
     static JsonObject detail(Backup b, ApiRequest r, Policy policy) {
+        return detail(b, r, policy.check("backup:backup_project_attribute", r.context()));
+    }
+
+    /** {@code projectAttr}: whether the caller passes backup:backup_project_attribute (once per list). */
+    private static JsonObject detail(Backup b, ApiRequest r, boolean projectAttr) {
         JsonObject o = new JsonObject()
                 .put("id", b.id())
                 .put("status", b.status().value())
@@ -54,8 +58,6 @@ final class BackupViews {
             b.metadata().forEach(md::put);
             o.put("metadata", md);
         }
-        RequestContext ctx = r.context();
-        boolean projectAttr = policy.check("backup:backup_project_attribute", ctx);
         if (v.atLeast(3, 18) && projectAttr) {
             o.put("os-backup-project-attr:project_id", b.projectId());
         }
@@ -70,8 +72,9 @@ final class BackupViews {
 
     static JsonArray list(Iterable<Backup> backups, ApiRequest r, Policy policy, boolean detail) {
         JsonArray a = new JsonArray();
+        boolean projectAttr = detail && policy.check("backup:backup_project_attribute", r.context());
         for (Backup b : backups) {
-            a.add(detail ? detail(b, r, policy) : summary(b, r));
+            a.add(detail ? detail(b, r, projectAttr) : summary(b, r));
         }
         return a;
     }

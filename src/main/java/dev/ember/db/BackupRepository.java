@@ -17,6 +17,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -282,9 +283,22 @@ public final class BackupRepository {
                 where = where.and(after(keys, asc, marker));
             }
         }
-        return dsl.selectFrom(BACKUPS).where(where).orderBy(order).limit(q.limit()).offset(q.offset())
-                .fetch().map(r -> toBackup(r, null)).stream()
-                .map(b -> withMetadata(b, metadata(dsl, b.id()))).toList();
+        List<Backup> page = dsl.selectFrom(BACKUPS).where(where).orderBy(order).limit(q.limit()).offset(q.offset())
+                .fetch().map(r -> toBackup(r, null));
+        Map<String, Map<String, String>> md = metadataOf(dsl, page.stream().map(Backup::id).toList());
+        return page.stream().map(b -> withMetadata(b, md.getOrDefault(b.id(), Map.of()))).toList();
+    }
+
+    /** The live metadata of each of the backups, in one query (not one per listed row). */
+    private static Map<String, Map<String, String>> metadataOf(DSLContext dsl, List<String> backupIds) {
+        Map<String, Map<String, String>> out = new HashMap<>();
+        if (backupIds.isEmpty()) {
+            return out;
+        }
+        dsl.select(BACKUP_METADATA.BACKUP_ID, BACKUP_METADATA.KEY, BACKUP_METADATA.VALUE).from(BACKUP_METADATA)
+                .where(BACKUP_METADATA.BACKUP_ID.in(backupIds)).and(BACKUP_METADATA.DELETED.eq((byte) 0))
+                .forEach(r -> out.computeIfAbsent(r.value1(), k -> new TreeMap<>()).put(r.value2(), r.value3()));
+        return out;
     }
 
     public int count(DSLContext dsl, BackupQuery q) {

@@ -269,6 +269,31 @@ class ApiContractTest {
         assertEquals(400, badKey.status());
     }
 
+    /** A list at 3.43 shows each backup's own live metadata (read for the whole page at once), {} for none. */
+    @Test
+    void listShowsEachBackupsOwnMetadata() {
+        Api own = api.newProject();
+        String vol = own.createVolume(1);
+        Map<String, String> ids = new java.util.HashMap<>();
+        for (String md : List.of("{\"a\": \"1\", \"b\": \"2\"}", "{\"c\": \"3\"}", "{}")) {
+            Api.Resp r = own.call("POST", "/backups", "{\"backup\": {\"volume_id\": \"" + vol
+                    + "\", \"incremental\": " + !ids.isEmpty() + ", \"metadata\": " + md + "}}", "3.43");
+            assertEquals(202, r.status(), r.text());
+            String id = r.json().getJsonObject("backup").getString("id");
+            own.awaitBackupStatus(id, "available");
+            ids.put(id, md);
+        }
+        String first = ids.entrySet().stream().filter(e -> e.getValue().contains("\"a\"")).findFirst().orElseThrow().getKey();
+        assertEquals(200, own.call("PUT", "/backups/" + first, "{\"backup\": {\"metadata\": {\"a\": \"9\"}}}", "3.43").status());
+        ids.put(first, "{\"a\": \"9\"}");
+        JsonArray listed = own.call("GET", "/backups/detail", null, "3.43").json().getJsonArray("backups");
+        assertEquals(3, listed.size(), listed.encode());
+        for (int i = 0; i < listed.size(); i++) {
+            JsonObject b = listed.getJsonObject(i);
+            assertEquals(new JsonObject(ids.get(b.getString("id"))), b.getJsonObject("metadata"), b.encode());
+        }
+    }
+
     // ------------------------------------------------------------------ views
 
     @Test
