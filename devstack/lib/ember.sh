@@ -120,9 +120,9 @@ ember_start() {
     shift 2
     for c in "$@"; do args+=(--config-file "$c"); done
     mkdir -p "$(dirname "$pidfile")" "$(dirname "$logfile")"
-    ember_log "starting: java ${EMBER_JAVA_OPTS:+$EMBER_JAVA_OPTS }-jar target/ember.jar all ${args[*]} (log: $logfile)"
-    # shellcheck disable=SC2086  # EMBER_JAVA_OPTS is a list of JVM flags
-    (cd "$EMBER_ROOT" && exec setsid nohup java ${EMBER_JAVA_OPTS:-} -jar "$EMBER_JAR" all "${args[@]}" \
+    ember_log "starting: bin/ember all ${args[*]} (log: $logfile)"
+    # bin/ember: the same JVM flags as every other way of running Ember (EMBER_JAVA_OPTS replaces them).
+    (cd "$EMBER_ROOT" && EMBER_JAR=$EMBER_JAR exec setsid nohup "$EMBER_ROOT/bin/ember" all "${args[@]}" \
         >>"$logfile" 2>&1 </dev/null) &
     pid=$!
     printf '%s\n' "$pid" >"$pidfile"
