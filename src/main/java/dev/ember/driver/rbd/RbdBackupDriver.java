@@ -33,7 +33,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -65,19 +64,17 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
     private static final long REMOVE_RETRY_MILLIS = 500;
 
     private final RbdOptions options;
-    private final ExecutorService pool;
     /** Every call leases it: a connection replaced after a lost session closes once its last call ends. */
     private final CephConnection connection;
 
-    public RbdBackupDriver(RbdOptions options, ExecutorService pool) {
+    public RbdBackupDriver(RbdOptions options) {
         this.options = options;
-        this.pool = pool;
         this.connection = CephConnection.of(options.conf(), options.user(), null, "the backup driver");
     }
 
     /** The factory {@code Drivers} calls for {@code backup_driver = cinder.backup.drivers.ceph.CephBackupDriver}. */
-    public static RbdBackupDriver create(Config config, ExecutorService pool) {
-        return new RbdBackupDriver(RbdOptions.fromConfig(config), pool);
+    public static RbdBackupDriver create(Config config) {
+        return new RbdBackupDriver(RbdOptions.fromConfig(config));
     }
 
     public RbdOptions options() {

@@ -71,7 +71,7 @@ class RbdOptionsTest {
 
     @Test
     void driverIdentity() {
-        RbdBackupDriver d = RbdBackupDriver.create(Config.empty(), null);
+        RbdBackupDriver d = RbdBackupDriver.create(Config.empty());
         assertEquals("cinder.backup.drivers.ceph.CephBackupDriver", d.serviceName());
         assertFalse(d.supportsForceDelete());
     }
