@@ -1,15 +1,12 @@
 package dev.ember.driver.rbd;
 
 import dev.ember.ceph.CephConnection;
-import dev.ember.ceph.CephException;
 import dev.ember.ceph.Extent;
 import dev.ember.ceph.Pool;
-import dev.ember.ceph.PoolNotFoundException;
 import dev.ember.ceph.RbdImage;
 import dev.ember.config.Config;
 import dev.ember.device.VolumeDevice;
 import dev.ember.device.rbd.RbdDevice;
-import dev.ember.device.rbd.SourceKind;
 import dev.ember.driver.BackupDriver;
 import dev.ember.driver.BackupDriverException;
 import dev.ember.driver.BackupOutcome;
@@ -39,6 +36,9 @@ import static dev.ember.driver.rbd.RbdErrors.quietly;
  * rules the seed lab shows ({@link BackupPlanner}); {@code per_chain} writes what cinder Train+
  * writes. Restores and deletes read both, including cinder's {@code {"base": ...}} service
  * metadata. Everything blocks: call from worker threads only.
+ *
+ * <p>Restore, delete and cleanup live in their own classes ({@link RbdRestore}, {@link RbdDelete},
+ * {@link RbdCleanup}) over one connection ({@link BackupPools}).
  */
 public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
 
@@ -49,11 +49,17 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
     private final RbdOptions options;
     private final BackupPools pools;
     private final BaseHead heads;
+    private final RbdRestore restore;
+    private final RbdDelete delete;
+    private final RbdCleanup cleanup;
 
     public RbdBackupDriver(RbdOptions options) {
         this.options = options;
         this.pools = new BackupPools(options);
         this.heads = new BaseHead(options);
+        this.restore = new RbdRestore(options, pools);
+        this.delete = new RbdDelete(pools);
+        this.cleanup = new RbdCleanup(pools, delete, heads);
     }
 
     /** The factory {@code Drivers} calls for {@code backup_driver = cinder.backup.drivers.ceph.CephBackupDriver}. */
@@ -261,216 +267,29 @@ public final class RbdBackupDriver implements BackupDriver, AutoCloseable {
     /** cinder's _restore_metadata: the restored backup's {@code backup.<id>.meta} object, if any. */
     @Override
     public List<String> volumeMetadata(List<BackupRef> chain) throws BackupDriverException {
-        if (chain == null || chain.isEmpty()) {
-            return List.of();
-        }
-        BackupRef backup = chain.get(chain.size() - 1);
-        String container = pools.container(backup);
-        CephConnection.Lease lease = pools.lease();
-        try (lease; Pool backups = pools.open(lease, container)) {
-            return MetaObject.read(backups, backup.id()).stream().toList();
-        } catch (Exception e) {
-            throw RbdErrors.failed("Reading the metadata object of backup " + backup.id() + " from pool " + container,
-                    e, lease, null);
-        }
+        return restore.volumeMetadata(chain);
     }
 
     @Override
     public void restore(List<BackupRef> chain, VolumeDevice target, BooleanSupplier cancelled)
             throws BackupDriverException {
-        if (chain == null || chain.isEmpty()) {
-            throw new BackupDriverException("nothing to restore: empty backup chain");
-        }
-        BackupRef backup = chain.get(chain.size() - 1);
-        String container = pools.container(backup);
-        BooleanSupplier stop = cancelled == null ? () -> false : cancelled;
-        CephConnection.Lease lease = pools.lease();
-        try (lease; Pool backups = pools.open(lease, container)) {
-            RbdDevice rbd = target instanceof RbdDevice r ? r : null;
-            boolean empty = rbd != null && Diffs.isEmpty(rbd.image());
-            RestorePlan plan = RestorePlanner.plan(new RestorePlanner.Inputs(backup.id(), backup.volumeId(),
-                    backup.serviceMetadata(), Set.copyOf(backups.listImages()), ImageSnapshots.in(backups),
-                    rbd != null, empty, rbd == null ? null : rbd.volumeId()));
-            if (plan instanceof RestorePlan.Missing m) {
-                throw new BackupDriverException("Cannot restore backup " + backup.id() + " from pool " + container
-                        + ": " + m.reason());
-            }
-            String image = plan instanceof RestorePlan.Differential d ? d.base() : ((RestorePlan.FullCopy) plan).image();
-            String snap = plan instanceof RestorePlan.Differential d ? d.snapshot() : ((RestorePlan.FullCopy) plan).snapshot();
-            LOG.info("restore of backup {}: {} copy from {}/{}{} to {}", backup.id(),
-                    plan instanceof RestorePlan.Differential ? "differential" : "full", container, image,
-                    snap == null ? "" : "@" + snap, target);
-            try (RbdImage from = backups.openImageReadOnly(image, snap)) {
-                long dataSize = from.size();
-                long targetSize = target.size();
-                if (targetSize < dataSize) {
-                    throw new BackupDriverException("Cannot restore backup " + backup.id() + " (" + dataSize
-                            + " bytes) onto " + target + " of " + targetSize + " bytes: the target volume is smaller"
-                            + " than the backup");
-                }
-                if (plan instanceof RestorePlan.Differential) {
-                    restoreAllocated(backup, from, target, dataSize, stop);
-                } else {
-                    restoreFull(backup, from, target, dataSize, targetSize, empty, stop);
-                }
-            }
-        } catch (Exception e) {
-            throw RbdErrors.failed("RBD restore of backup " + backup.id() + " from pool " + container, e, lease,
-                    target);
-        }
-    }
-
-    /** Differential restore into an empty RBD target: only the allocated extents of the snapshot. */
-    private void restoreAllocated(BackupRef backup, RbdImage from, VolumeDevice target, long dataSize,
-                                  BooleanSupplier stop) throws IOException, BackupDriverException {
-        try (BlockPipeline copy = new BlockPipeline(BlockPipeline.source(from), BlockPipeline.sink(target),
-                BlockPipeline.Zeros.SKIP, options.ioSize(), options.inFlight())) {
-            for (long off = 0; off < dataSize; off += Diffs.WINDOW) {
-                checkCancelled(backup, stop);
-                for (Extent e : Diffs.merged(Diffs.list(from, null, off, Math.min(Diffs.WINDOW, dataSize - off)))) {
-                    if (e.exists()) {
-                        for (long p = e.offset(); p < e.end(); p += options.chunkSize()) {
-                            copy.copy(p, Math.min(options.chunkSize(), e.end() - p));
-                            checkCancelled(backup, stop);
-                        }
-                    }
-                }
-            }
-            copy.finish();
-        }
-    }
-
-    private void restoreFull(BackupRef backup, RbdImage from, VolumeDevice target, long dataSize, long targetSize,
-                             boolean targetEmpty, BooleanSupplier stop) throws IOException, BackupDriverException {
-        try (BlockPipeline copy = new BlockPipeline(BlockPipeline.source(from), BlockPipeline.sink(target),
-                targetEmpty ? BlockPipeline.Zeros.SKIP : BlockPipeline.Zeros.ZERO, options.ioSize(),
-                options.inFlight())) {
-            for (long off = 0; off < dataSize; off += options.chunkSize()) {
-                checkCancelled(backup, stop);
-                copy.copy(off, Math.min(options.chunkSize(), dataSize - off));
-            }
-            copy.drain();
-            if (targetSize > dataSize && options.discardExcessBytes() && !targetEmpty) {
-                copy.zero(dataSize, targetSize - dataSize);
-            }
-            copy.finish();
-        }
-    }
-
-    private static void checkCancelled(BackupRef backup, BooleanSupplier stop) throws BackupDriverException {
-        if (stop.getAsBoolean()) {
-            throw new BackupDriverException.Cancelled("restore of backup " + backup.id() + " was cancelled");
-        }
+        restore.run(chain, target, cancelled);
     }
 
     @Override
     public void delete(BackupRef backup) throws BackupDriverException {
-        String container = pools.containerName(backup);
-        if (!BackupPools.isPoolName(container)) {
-            LOG.warn("delete of backup {}: container '{}' is not a pool name, nothing to remove", backup.id(), container);
-            return;
-        }
-        try (CephConnection.Lease lease = pools.lease()) {
-            delete(backup, container, lease);
-        }
-    }
-
-    private void delete(BackupRef backup, String container, CephConnection.Lease lease) throws BackupDriverException {
-        Pool backups;
-        try {
-            backups = lease.cluster().openPool(container);
-        } catch (PoolNotFoundException e) {
-            LOG.warn("delete of backup {}: pool {} does not exist, nothing to remove", backup.id(), container);
-            return;
-        } catch (CephException e) {
-            lease.noteFailure(e);
-            throw new BackupDriverException("Cannot open backup pool " + container + ": " + RbdErrors.describe(e), e);
-        }
-        try (backups) {
-            Set<String> images = Set.copyOf(backups.listImages());
-            DeletePlan plan = DeletePlanner.plan(backup.id(), backup.volumeId(), backup.serviceMetadata(), images,
-                    ImageSnapshots.in(backups));
-            if (plan.image() == null) {
-                LOG.warn("delete of backup {}: no image or snapshot found in pool {}", backup.id(), container);
-                // A delete killed between removing the last snapshot and the base itself (resumed now).
-                DeletePlanner.emptyBase(backup.volumeId(), images, ImageSnapshots.in(backups))
-                        .ifPresent(base -> Removal.removeEmptyBase(backups, base));
-            } else {
-                for (String snap : plan.snapshots()) {
-                    Removal.removeSnapshot(backups, plan.image(), snap);
-                }
-                if (plan.removeImage()) {
-                    Removal.removeImage(backups, plan.image(), false);
-                }
-            }
-            Removal.ignoreMissing(() -> backups.removeObject(plan.metaObject()));
-        } catch (Exception e) {
-            throw RbdErrors.failed("RBD delete of backup " + backup.id() + " in pool " + container, e, lease, null);
-        }
+        delete.run(backup);
     }
 
     @Override
     public void cleanupInterrupted(BackupRef backup, SourceOpener opener) throws BackupDriverException {
-        cleanup(backup, opener, true);
+        cleanup.run(backup, opener, true);
     }
 
     /** The same without settling base heads: a backup of the volume may be writing one right now. */
     @Override
     public void cleanupFailed(BackupRef backup, SourceOpener opener) throws BackupDriverException {
-        cleanup(backup, opener, false);
-    }
-
-    /** {@code settleHeads} false: a backup of the volume may be writing a base head right now. */
-    private void cleanup(BackupRef backup, SourceOpener opener, boolean settleHeads) throws BackupDriverException {
-        delete(backup);
-        String container = pools.container(backup);
-        VolumeDevice source = null;
-        try {
-            source = opener.open();
-        } catch (IOException | RuntimeException e) {
-            // The volume may be gone; its stale snapshot then goes with it or with the next backup's rotation.
-            LOG.warn("interrupted backup {}: cannot open volume {} to remove its snapshot: {}", backup.id(),
-                    backup.volumeId(), RbdErrors.describe(e));
-        }
-        RbdDevice rbd = source instanceof RbdDevice r && r.kind() == SourceKind.LIVE_VOLUME ? r : null;
-        CephConnection.Lease lease;
-        try {
-            lease = pools.lease();
-        } catch (BackupDriverException e) {
-            closeQuietly(source);
-            throw e;
-        }
-        try (VolumeDevice closing = source; lease; Pool backups = pools.open(lease, container)) {
-            InterruptedBackupPlan plan = InterruptedBackupPlanner.plan(backup.id(), backup.volumeId(),
-                    rbd == null ? List.of() : ImageSnapshots.names(rbd.image()), Set.copyOf(backups.listImages()),
-                    ImageSnapshots.in(backups));
-            for (String snap : plan.sourceSnapshots()) {
-                LOG.info("interrupted backup {}: removing its snapshot {} from {}", backup.id(), snap, rbd);
-                Removal.ignoreMissing(() -> rbd.image().removeSnapshot(snap));
-            }
-            for (String image : plan.removeImages()) {
-                LOG.info("interrupted backup {}: removing the unfinished base {}/{}", backup.id(), container, image);
-                Removal.removeImage(backups, image, false);
-            }
-            if (settleHeads) {
-                for (var head : plan.settleHeads().entrySet()) {
-                    heads.settle(backups, head.getKey(), head.getValue());
-                }
-            }
-        } catch (Exception e) {
-            throw RbdErrors.failed("Cleanup of interrupted RBD backup " + backup.id() + " in pool " + container, e,
-                    lease, source);
-        }
-    }
-
-    private static void closeQuietly(VolumeDevice device) {
-        if (device != null) {
-            try {
-                device.close();
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("closing {} failed: {}", device, e.getMessage());
-            }
-        }
+        cleanup.run(backup, opener, false);
     }
 
     /** The driver's Ceph connection (for monitoring and tests). */
