@@ -17,7 +17,7 @@ public final class Drivers {
             return dev.ember.driver.chunked.PosixBackupDriver.create(config, pool);
         }
         if (name.startsWith("cinder.backup.drivers.ceph") || name.equals("ceph")) {
-            return dev.ember.driver.rbd.RbdBackupDriver.create(config, pool);
+            return dev.ember.driver.rbd.RbdBackupDriver.create(config);
         }
         throw new IllegalArgumentException("backup_driver " + name + " is not supported by Ember (supported: "
                 + "cinder.backup.drivers.posix.PosixBackupDriver, cinder.backup.drivers.ceph.CephBackupDriver)");

@@ -154,7 +154,7 @@ public final class RbdBench {
         try (CephCluster cluster = CephCluster.connect(conf, user);
              Pool volumes = cluster.openPool(volumesPool);
              Pool backups = cluster.openPool(backupsPool);
-             RbdBackupDriver driver = new RbdBackupDriver(options, null)) {
+             RbdBackupDriver driver = new RbdBackupDriver(options)) {
             try {
                 create(volumes, vol);
                 long t0 = System.nanoTime();

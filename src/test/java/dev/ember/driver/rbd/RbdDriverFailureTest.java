@@ -176,7 +176,7 @@ class RbdDriverFailureTest {
         // Without restore_discard_excess_bytes the excess keeps its data.
         String big2 = fx.newVolume(SIZE + 8 * MIB);
         fx.write("volumes", ImageNames.volume(big2), SIZE + MIB, new byte[] {1, 2, 3});
-        try (RbdBackupDriver keep = new RbdBackupDriver(driver.options().withDiscardExcessBytes(false), null);
+        try (RbdBackupDriver keep = new RbdBackupDriver(driver.options().withDiscardExcessBytes(false));
              RbdDevice dev = fx.live(big2)) {
             keep.restore(List.of(b1), dev, () -> false);
         }
@@ -212,7 +212,7 @@ class RbdDriverFailureTest {
         }
 
         // A cluster that cannot be reached / a config that does not exist.
-        try (RbdBackupDriver broken = new RbdBackupDriver(RbdOptions.defaults(Path.of("/nonexistent/ceph.conf")), null);
+        try (RbdBackupDriver broken = new RbdBackupDriver(RbdOptions.defaults(Path.of("/nonexistent/ceph.conf")));
              RbdDevice dev = fx.live(v)) {
             BackupDriverException e = assertThrows(BackupDriverException.class,
                     () -> broken.backup(RbdFixture.ref(fx.newBackupId(), v, null), null, dev, null));

@@ -59,7 +59,7 @@ public final class RbdFixture implements AutoCloseable {
     }
 
     RbdBackupDriver driver(BaseLayout layout) {
-        return new RbdBackupDriver(RbdOptions.defaults(conf()).withLayout(layout).withChunkSize(8 * MIB), null);
+        return new RbdBackupDriver(RbdOptions.defaults(conf()).withLayout(layout).withChunkSize(8 * MIB));
     }
 
     // ----------------------------------------------------------------- volumes ---

@@ -71,7 +71,7 @@ class RbdOptionsTest {
 
     @Test
     void driverIdentity() {
-        RbdBackupDriver d = RbdBackupDriver.create(Config.empty(), null);
+        RbdBackupDriver d = RbdBackupDriver.create(Config.empty());
         assertEquals("cinder.backup.drivers.ceph.CephBackupDriver", d.serviceName());
         assertFalse(d.supportsForceDelete());
     }
@@ -79,14 +79,14 @@ class RbdOptionsTest {
     @Test
     void touchingExtentsOfOneKindMerge() {
         assertEquals(List.of(new Extent(0, 8192, true), new Extent(8192, 4096, false), new Extent(20000, 10, true)),
-                RbdBackupDriver.merged(List.of(new Extent(0, 4096, true), new Extent(4096, 4096, true),
+                Diffs.merged(List.of(new Extent(0, 4096, true), new Extent(4096, 4096, true),
                         new Extent(8192, 4096, false), new Extent(20000, 10, true))));
     }
 
     @Test
     void metadataObjectIsCinderVersion2() throws Exception {
         var ref = new dev.ember.driver.BackupRef("b1", "v1", 1, null, null, "name \"q\"", null, null, null);
-        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(RbdBackupDriver.metadataJson(ref));
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(MetaObject.json(ref));
         assertEquals(2, json.get("version").asInt());
         assertEquals("name \"q\"", json.get("volume-base-metadata").get("display_name").asText());
     }
