@@ -13,7 +13,8 @@ import java.util.ArrayDeque;
  * Copies byte ranges from a source to a sink with a bounded number of requests in flight: each
  * piece is read (asynchronously for RBD) into one of {@code inFlight} direct buffers of
  * {@code ioSize} bytes, then written (asynchronously for RBD) from the same buffer; memory is
- * bounded by {@code ioSize * inFlight}. Pieces never overlap, so their completion order does not
+ * bounded by {@code ioSize * inFlight} (and the small buffers), borrowed from {@link CopyBuffers}
+ * and given back by {@link #close()}. Pieces never overlap, so their completion order does not
  * matter. Not thread-safe: one copy, one thread. {@link #close()} waits for whatever is still in
  * flight (after a failure) without throwing.
  */
@@ -75,6 +76,9 @@ final class BlockPipeline implements AutoCloseable {
     /** Buffers of {@code ioSize} bytes, and many small ones so that small extents (4 KiB writes) keep more requests in flight. */
     private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
     private final ArrayDeque<ByteBuffer> freeSmall = new ArrayDeque<>();
+    /** Borrowed from {@link CopyBuffers}, given back by {@link #close()}. */
+    private final CopyBuffers.Set buffers;
+    private boolean closed;
     private final ArrayDeque<Op> reading = new ArrayDeque<>();
     private final ArrayDeque<Op> writing = new ArrayDeque<>();
     private long bytesRead;
@@ -85,13 +89,13 @@ final class BlockPipeline implements AutoCloseable {
         this.sink = sink;
         this.zeros = zeros;
         this.ioSize = ioSize;
-        for (int i = 0; i < inFlight; i++) {
-            free.add(ByteBuffer.allocateDirect(ioSize));
+        this.buffers = CopyBuffers.take(ioSize, inFlight, ioSize > SMALL ? SMALL * SMALL_COUNT : 0);
+        for (ByteBuffer b : buffers.large()) {
+            free.add(b.clear());
         }
-        if (ioSize > SMALL) {
-            ByteBuffer arena = ByteBuffer.allocateDirect(SMALL * SMALL_COUNT);
+        if (buffers.smallArena() != null) {
             for (int i = 0; i < SMALL_COUNT; i++) {
-                freeSmall.add(arena.slice(i * SMALL, SMALL));
+                freeSmall.add(buffers.smallArena().slice(i * SMALL, SMALL));
             }
         }
     }
@@ -251,6 +255,11 @@ final class BlockPipeline implements AutoCloseable {
         }
         reading.clear();
         writing.clear();
+        // Every read and write has finished (abandon waits), so the next copy may use the buffers.
+        if (!closed) {
+            closed = true;
+            CopyBuffers.give(buffers);
+        }
     }
 
     // ------------------------------------------------------------------ endpoints ---
