@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Predicate;
 
 /**
  * Volumes as sparse files {@code <volumes_dir>/volume-<id>}: the embedded profile's stand-in for a
@@ -107,5 +108,20 @@ public final class FileVolumeBackend implements VolumeBackend {
             throw new IOException("snapshot file " + p.getFileName() + " does not exist");
         }
         return FileVolumeDevice.open(p, false);
+    }
+
+    @Override
+    public VolumeDevice openRestoreTarget(String volumeId) throws IOException {
+        return open(volumeId, true);
+    }
+
+    @Override
+    public VolumeDevice openForCleanup(String volumeId) throws IOException {
+        return open(volumeId, false);
+    }
+
+    /** Nothing to release: a backup reads the volume or snapshot file itself, never a temporary copy. */
+    @Override
+    public void releaseInterruptedBackupSource(String volumeId, Predicate<String> isVolume) {
     }
 }

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
  * Volumes as RBD images {@code <rbd_pool>/volume-<id>}, the Ceph profile's stand-in for
@@ -242,6 +243,17 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
         return open(volume.id(), false);
     }
 
+    @Override
+    public VolumeDevice openRestoreTarget(String volumeId) throws IOException {
+        return open(volumeId, true);
+    }
+
+    /** The live image, where the RBD backup driver's snapshots are. */
+    @Override
+    public VolumeDevice openForCleanup(String volumeId) throws IOException {
+        return open(volumeId, false);
+    }
+
     /**
      * Cinder's {@code _create_temp_cloned_volume} with the RBD driver's {@code create_cloned_volume}:
      * snapshot {@code volume-<tmp>.clone_snap} on the source, protect it, clone it to
@@ -284,7 +296,7 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
      * protected snapshot {@code volume-<tmp>.clone_snap} on the source; {@code <tmp>} is no volume.
      */
     @Override
-    public void releaseInterruptedBackupSource(String volumeId, java.util.function.Predicate<String> isVolume)
+    public void releaseInterruptedBackupSource(String volumeId, Predicate<String> isVolume)
             throws IOException {
         String source = imageName(volumeId);
         List<String> tmpIds = new ArrayList<>();
