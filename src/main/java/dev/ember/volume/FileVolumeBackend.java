@@ -13,7 +13,7 @@ import java.util.function.Predicate;
  * Volumes as sparse files {@code <volumes_dir>/volume-<id>}: the embedded profile's stand-in for a
  * cinder-volume backend.
  */
-public final class FileVolumeBackend implements VolumeBackend {
+public final class FileVolumeBackend implements VolumeStore, VolumeDevices {
 
     private final Path dir;
 
@@ -39,7 +39,7 @@ public final class FileVolumeBackend implements VolumeBackend {
         Files.deleteIfExists(pathOf(volumeId));
     }
 
-    @Override
+    /** The volume file: the backup source of a volume, the restore target, the cleanup's volume. */
     public VolumeDevice open(String volumeId, boolean writable) throws IOException {
         Path p = pathOf(volumeId);
         if (!Files.exists(p)) {
@@ -63,11 +63,6 @@ public final class FileVolumeBackend implements VolumeBackend {
                 f.setLength(newSizeBytes);
             }
         }
-    }
-
-    @Override
-    public boolean supportsSnapshots() {
-        return true;
     }
 
     /** A snapshot is a sparse copy of the volume file, {@code <volumes_dir>/snapshot-<id>}. */

@@ -35,7 +35,7 @@ import java.util.function.Predicate;
  * connection closes once the last backup or restore reading its images has ended. Every method
  * blocks.
  */
-public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
+public final class RbdVolumeBackend implements VolumeStore, VolumeDevices, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RbdVolumeBackend.class);
 
@@ -182,7 +182,7 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
         });
     }
 
-    @Override
+    /** The live image: the backup source of an available volume, the restore target, the cleanup's volume. */
     public VolumeDevice open(String volumeId, boolean writable) throws IOException {
         return device((pool, release) -> {
             String name = imageName(volumeId);
@@ -202,11 +202,6 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
             }
             return null;
         });
-    }
-
-    @Override
-    public boolean supportsSnapshots() {
-        return true;
     }
 
     @Override

@@ -13,7 +13,7 @@ import dev.ember.rpc.oslo.BackupObject;
 import dev.ember.rpc.oslo.RpcContext;
 import dev.ember.rpc.oslo.VersionedObject;
 import dev.ember.model.Volume;
-import dev.ember.volume.VolumeBackend;
+import dev.ember.volume.VolumeDevices;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,11 +42,12 @@ import java.util.function.Predicate;
  *
  * <p>Restore target ({@link #openRestoreTarget}): the Volume object from the database →
  * {@code secure_file_operations_enabled} → {@code initialize_connection} → image → {@link RbdDevice} ({@code LIVE_VOLUME}); closing detaches
- * the same way. Volumes are created and deleted by cinder-volume, never here.
+ * the same way. Volumes are created and deleted by cinder-volume, never here: this is the backup
+ * manager's side of the boundary ({@link VolumeDevices}) only, with no {@code VolumeStore}.
  *
  * <p>Blocking throughout; one Ceph connection per cephx user, kept until {@link #close}.
  */
-public final class RemoteVolumeBackend implements VolumeBackend, AutoCloseable {
+public final class RemoteVolumeBackend implements VolumeDevices, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RemoteVolumeBackend.class);
 
@@ -85,22 +86,7 @@ public final class RemoteVolumeBackend implements VolumeBackend, AutoCloseable {
                 : RpcContext.of(b.userId(), b.projectId(), true, List.of("admin"), null, null, null);
     }
 
-    // ------------------------------------------------------------------ VolumeBackend
-
-    @Override
-    public void create(String volumeId, long sizeBytes) throws IOException {
-        throw new IOException("volumes are created by cinder-volume, not by Ember");
-    }
-
-    @Override
-    public void delete(String volumeId) throws IOException {
-        throw new IOException("volumes are deleted by cinder-volume, not by Ember");
-    }
-
-    @Override
-    public VolumeDevice open(String volumeId, boolean writable) throws IOException {
-        return openRestoreTarget(volumeId);
-    }
+    // ------------------------------------------------------------------ VolumeDevices
 
     /** Attaches the volume through initialize_connection, as cinder's {@code _run_restore} does. */
     @Override
