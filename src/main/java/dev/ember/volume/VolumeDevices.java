@@ -12,9 +12,9 @@ import java.util.function.Predicate;
  *
  * <p>Why a separate interface: the manager needs only these calls, whoever owns the volumes.
  * cinder-backup's manager attaches volumes that cinder-volume owns ({@code get_backup_device},
- * {@code initialize_connection}) and never creates, deletes or snapshots one; so does Ember's
- * backup role ({@code volume.remote}). Creating and snapshotting volumes is the embedded profile's
- * own business ({@link VolumeStore}), which the manager does not see.
+ * {@code initialize_connection}) and never creates, deletes or snapshots one, and Ember's backup
+ * role does the same ({@code volume.remote}). Creating and snapshotting volumes is the embedded
+ * profile's own business ({@link VolumeStore}), which the manager does not see.
  */
 public interface VolumeDevices {
 
