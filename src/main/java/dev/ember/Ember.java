@@ -36,7 +36,8 @@ import dev.ember.volume.remote.RemoteVolumeBackend;
 import dev.ember.rpc.oslo.BackupRpcExtras;
 import dev.ember.volume.FileVolumeBackend;
 import dev.ember.volume.RbdVolumeBackend;
-import dev.ember.volume.VolumeBackend;
+import dev.ember.volume.VolumeDevices;
+import dev.ember.volume.VolumeStore;
 import dev.ember.volume.VolumeService;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -92,13 +93,14 @@ public final class Ember implements AutoCloseable {
     private final BackupManager manager;
     private final AmqpRpcServer rpcServer;
     private final AmqpBackupRpc rpcClient;
-    private final VolumeBackend volumeBackend;
+    /** How the manager reaches volumes; closed at stop (a volume store, where there is one, is the same object). */
+    private final VolumeDevices volumeDevices;
     /** Outgoing RPC pieces (capabilities reporter, oslo client), closed in this order. */
     private final List<AutoCloseable> outgoing;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private Ember(Vertx vertx, Database db, ExecutorService managerPool, ExecutorService driverPool, HttpServer http,
-                  BackupManager manager, AmqpRpcServer rpcServer, AmqpBackupRpc rpcClient, VolumeBackend volumeBackend,
+                  BackupManager manager, AmqpRpcServer rpcServer, AmqpBackupRpc rpcClient, VolumeDevices volumeDevices,
                   List<AutoCloseable> outgoing) {
         this.outgoing = outgoing;
         this.vertx = vertx;
@@ -109,7 +111,7 @@ public final class Ember implements AutoCloseable {
         this.manager = manager;
         this.rpcServer = rpcServer;
         this.rpcClient = rpcClient;
-        this.volumeBackend = volumeBackend;
+        this.volumeDevices = volumeDevices;
     }
 
     /** The embedded all-in-one profile ({@link Role#ALL}). */
@@ -170,12 +172,23 @@ public final class Ember implements AutoCloseable {
             outgoing.add(oslo);
         }
         RemoteVolumeBackend remote = null;
-        VolumeBackend volumeBackend;
+        // The manager reaches volumes through volumeDevices; the embedded volume API changes them
+        // through volumeStore, which only the profiles that own their volumes have.
+        VolumeDevices volumeDevices;
+        VolumeStore volumeStore = null;
         switch (volumeBackendName) {
-            case "file" -> volumeBackend = new FileVolumeBackend(Path.of(config.get("volumes_dir",
-                    statePath.resolve("volumes").toString())));
+            case "file" -> {
+                FileVolumeBackend files = new FileVolumeBackend(Path.of(config.get("volumes_dir",
+                        statePath.resolve("volumes").toString())));
+                volumeDevices = files;
+                volumeStore = files;
+            }
             // The Ceph profile: volumes are RBD images <rbd_pool>/volume-<id> (rbd_ceph_conf, rbd_user).
-            case "rbd" -> volumeBackend = RbdVolumeBackend.fromConfig(config);
+            case "rbd" -> {
+                RbdVolumeBackend images = RbdVolumeBackend.fromConfig(config);
+                volumeDevices = images;
+                volumeStore = images;
+            }
             case "cinder" -> {
                 // Volumes of a real cinder-volume: get_backup_device / initialize_connection over RPC,
                 // data through librbd, as cinder-backup does in a full deployment.
@@ -188,7 +201,7 @@ public final class Ember implements AutoCloseable {
                         Path.of(cephConf), config.get("backup_ceph_user", "cinder"), null,
                         ConnectorProperties.of(config.get("my_ip", "127.0.0.1")), true),
                         DatabaseLookups.creatingBackups(db, backups, host), DatabaseLookups.volumes(db));
-                volumeBackend = remote;
+                volumeDevices = remote;
             }
             default -> throw new IllegalArgumentException("volume_backend " + volumeBackendName
                     + " is not supported (supported: file, rbd, cinder)");
@@ -198,7 +211,7 @@ public final class Ember implements AutoCloseable {
         QuotaRepository quotas = backupQuotas(config);
         ServiceRepository services = new ServiceRepository();
 
-        BackupManager manager = new BackupManager(db, backups, volumes, quotas, driver, volumeBackend, host);
+        BackupManager manager = new BackupManager(db, backups, volumes, quotas, driver, volumeDevices, host);
         manager.setAvailabilityZone(zone);
         manager.setKeyManager(dev.ember.keymgr.KeyManagers.fromConfig(config, serviceToken(config)));
         db.txRun(dsl -> services.register(dsl, host, zone, RPC_VERSION, OBJECT_VERSION));
@@ -231,7 +244,7 @@ public final class Ember implements AutoCloseable {
         }
         HttpServer http = null;
         if (role.servesHttp()) {
-            http = startApi(config, vertx, db, backups, volumes, quotas, services, volumeBackend, rpc, host, zone,
+            http = startApi(config, vertx, db, backups, volumes, quotas, services, volumeStore, rpc, host, zone,
                     amqp == null);
         }
 
@@ -253,7 +266,7 @@ public final class Ember implements AutoCloseable {
             LOG.info("Ember {} ({} role) started as cinder-backup host {} (driver {}, volumes through {}); no HTTP "
                     + "port", version(), role.cliName(), host, driver.serviceName(), volumeBackendName);
         }
-        return new Ember(vertx, db, managerPool, driverPool, http, manager, rpcServer, amqp, volumeBackend, outgoing);
+        return new Ember(vertx, db, managerPool, driverPool, http, manager, rpcServer, amqp, volumeDevices, outgoing);
     }
 
     /**
@@ -282,7 +295,7 @@ public final class Ember implements AutoCloseable {
             Policy policy = policy(config);
             BackupHosts hosts = new BackupHosts(db, new ServiceRepository(), config.getInt("service_down_time", 60), null);
             // Volumes are cinder-volume's: only read here, from the database (the backup checks, and
-            // the GET routes the stock client finds a volume with); there is no volume backend.
+            // the GET routes the stock client finds a volume with); there is no volume store.
             VolumeService volumeLookups = new VolumeService(db, volumes, null, host, zone, policy);
             // cinder-api's volume create takes default_availability_zone, else storage_availability_zone.
             String newVolumeZone = config.get("default_availability_zone", zone);
@@ -334,12 +347,12 @@ public final class Ember implements AutoCloseable {
     /** The REST API of the embedded profile: the backup service in front of {@code rpc}, and the volume API. */
     private static HttpServer startApi(Config config, Vertx vertx, Database db, BackupRepository backups,
                                        VolumeRepository volumes, QuotaRepository quotas, ServiceRepository services,
-                                       VolumeBackend volumeBackend, BackupRpc rpc, String host, String zone,
+                                       VolumeStore volumeStore, BackupRpc rpc, String host, String zone,
                                        boolean inProcess) throws Exception {
         BackupHosts hosts = new BackupHosts(db, services, config.getInt("service_down_time", 60),
                 inProcess ? host : null);
         Policy policy = policy(config);
-        VolumeService volumeService = new VolumeService(db, volumes, volumeBackend, host, zone, policy);
+        VolumeService volumeService = new VolumeService(db, volumes, volumeStore, host, zone, policy);
         BackupService backupService = new BackupService(db, backups, volumes, quotas, volumeService, hosts, rpc);
         // cinder-manage db sync makes the __DEFAULT__ volume type; Ember's own schema gets it here.
         db.txRun(dsl -> new dev.ember.db.VolumeTypeRepository().ensureDefault(dsl));
@@ -457,7 +470,7 @@ public final class Ember implements AutoCloseable {
                 LOG.debug("closing the backup driver", e);
             }
         }
-        if (volumeBackend instanceof AutoCloseable c) {
+        if (volumeDevices instanceof AutoCloseable c) {
             try {
                 c.close();
             } catch (Exception e) {

@@ -26,7 +26,7 @@ import dev.ember.rpc.notify.Notifier;
 import dev.ember.model.Snapshot;
 import dev.ember.model.SnapshotStatus;
 import dev.ember.model.Volume;
-import dev.ember.volume.VolumeBackend;
+import dev.ember.volume.VolumeDevices;
 import dev.ember.model.VolumeStatus;
 import org.jooq.Field;
 import org.slf4j.Logger;
@@ -59,7 +59,7 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
     private final VolumeRepository volumes;
     private final QuotaRepository quotas;
     private final BackupDriver driver;
-    private final VolumeBackend volumeBackend;
+    private final VolumeDevices volumeDevices;
     private final String host;
     private final LeftoverCleanup leftovers;
     /** Backups of one volume and the removal of a failed backup's leftovers never overlap in this process. */
@@ -73,13 +73,13 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
     private volatile String availabilityZone;
 
     public BackupManager(Database db, BackupRepository backups, VolumeRepository volumes, QuotaRepository quotas,
-                         BackupDriver driver, VolumeBackend volumeBackend, String host) {
+                         BackupDriver driver, VolumeDevices volumeDevices, String host) {
         this.db = db;
         this.backups = backups;
         this.volumes = volumes;
         this.quotas = quotas;
         this.driver = driver;
-        this.volumeBackend = volumeBackend;
+        this.volumeDevices = volumeDevices;
         this.host = host;
         this.lifecycle = new LifecycleRecorder(backups, volumes, snapshots, quotas);
         this.leftovers = new LeftoverCleanup(Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofHours(1));
@@ -141,9 +141,9 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
         return driver;
     }
 
-    /** Where volumes live (for monitoring and tests). */
-    public VolumeBackend volumeBackend() {
-        return volumeBackend;
+    /** How this manager reaches volumes (for monitoring and tests). */
+    public VolumeDevices volumeDevices() {
+        return volumeDevices;
     }
 
     // ---------------------------------------------------------------- create
@@ -215,7 +215,7 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
             var rows = tx(dsl -> backups.siblingsOf(dsl, volume.id(), backup.projectId(), backupId));
             SiblingBackups siblings = new SiblingBackups(rows.ownProject(), rows.otherHeads());
             BackupOutcome outcome;
-            try (VolumeDevice device = volumeBackend.openBackupSource(volume, backup.snapshotId())) {
+            try (VolumeDevice device = volumeDevices.openBackupSource(volume, backup.snapshotId())) {
                 outcome = driver.backup(backup.ref().withVolumeMeta(volumeMeta), parent == null ? null : parent.ref(),
                         siblings, device, stopWhenNoLongerCreating(backupId));
             } catch (BackupDriverException.LeftoversRemain e) {
@@ -224,7 +224,7 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
                 leftovers.schedule(backupId, () -> {
                     try (VolumeLocks.Held cleanupHeld = volumeLocks.lock(volumeId)) {
                         driver.cleanupFailed(backup.ref(),
-                                () -> backup.snapshotId() != null ? null : volumeBackend.openForCleanup(volumeId));
+                                () -> backup.snapshotId() != null ? null : volumeDevices.openForCleanup(volumeId));
                     }
                 });
                 return;
@@ -301,7 +301,7 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
         }
         try {
             List<BackupRef> chain = chainOf(backup);
-            try (VolumeDevice device = volumeBackend.open(volumeId, true)) {
+            try (VolumeDevice device = volumeDevices.openRestoreTarget(volumeId)) {
                 driver.restore(chain, device, () -> stillRestoring(backupId));
                 device.flush();
             }
@@ -613,14 +613,14 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
                         if (b.service() != null) {
                             try {
                                 driver.cleanupInterrupted(b.ref(), () -> b.snapshotId() != null || v == null ? null
-                                        : volumeBackend.openForCleanup(v.id()));
+                                        : volumeDevices.openForCleanup(v.id()));
                             } catch (Exception e) {
                                 LOG.warn("could not remove partial data of backup {}", b.id(), e);
                             }
                         }
                         if (v != null && b.snapshotId() == null) {
                             try {
-                                volumeBackend.releaseInterruptedBackupSource(v.id(),
+                                volumeDevices.releaseInterruptedBackupSource(v.id(),
                                         id -> tx(dsl -> volumes.find(dsl, id)).isPresent());
                             } catch (Exception e) {
                                 LOG.warn("could not remove the temporary source of backup {}", b.id(), e);

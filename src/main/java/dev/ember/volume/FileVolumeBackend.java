@@ -7,12 +7,13 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Predicate;
 
 /**
  * Volumes as sparse files {@code <volumes_dir>/volume-<id>}: the embedded profile's stand-in for a
  * cinder-volume backend.
  */
-public final class FileVolumeBackend implements VolumeBackend {
+public final class FileVolumeBackend implements VolumeStore, VolumeDevices {
 
     private final Path dir;
 
@@ -38,7 +39,7 @@ public final class FileVolumeBackend implements VolumeBackend {
         Files.deleteIfExists(pathOf(volumeId));
     }
 
-    @Override
+    /** The volume file: the backup source of a volume, the restore target, the cleanup's volume. */
     public VolumeDevice open(String volumeId, boolean writable) throws IOException {
         Path p = pathOf(volumeId);
         if (!Files.exists(p)) {
@@ -62,11 +63,6 @@ public final class FileVolumeBackend implements VolumeBackend {
                 f.setLength(newSizeBytes);
             }
         }
-    }
-
-    @Override
-    public boolean supportsSnapshots() {
-        return true;
     }
 
     /** A snapshot is a sparse copy of the volume file, {@code <volumes_dir>/snapshot-<id>}. */
@@ -107,5 +103,20 @@ public final class FileVolumeBackend implements VolumeBackend {
             throw new IOException("snapshot file " + p.getFileName() + " does not exist");
         }
         return FileVolumeDevice.open(p, false);
+    }
+
+    @Override
+    public VolumeDevice openRestoreTarget(String volumeId) throws IOException {
+        return open(volumeId, true);
+    }
+
+    @Override
+    public VolumeDevice openForCleanup(String volumeId) throws IOException {
+        return open(volumeId, false);
+    }
+
+    /** Nothing to release: a backup reads the volume or snapshot file itself, never a temporary copy. */
+    @Override
+    public void releaseInterruptedBackupSource(String volumeId, Predicate<String> isVolume) {
     }
 }

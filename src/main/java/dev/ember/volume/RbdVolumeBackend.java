@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
  * Volumes as RBD images {@code <rbd_pool>/volume-<id>}, the Ceph profile's stand-in for
@@ -34,7 +35,7 @@ import java.util.UUID;
  * connection closes once the last backup or restore reading its images has ended. Every method
  * blocks.
  */
-public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
+public final class RbdVolumeBackend implements VolumeStore, VolumeDevices, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RbdVolumeBackend.class);
 
@@ -181,7 +182,7 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
         });
     }
 
-    @Override
+    /** The live image: the backup source of an available volume, the restore target, the cleanup's volume. */
     public VolumeDevice open(String volumeId, boolean writable) throws IOException {
         return device((pool, release) -> {
             String name = imageName(volumeId);
@@ -201,11 +202,6 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
             }
             return null;
         });
-    }
-
-    @Override
-    public boolean supportsSnapshots() {
-        return true;
     }
 
     @Override
@@ -240,6 +236,17 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
             return openTemporaryClone(volume.id());
         }
         return open(volume.id(), false);
+    }
+
+    @Override
+    public VolumeDevice openRestoreTarget(String volumeId) throws IOException {
+        return open(volumeId, true);
+    }
+
+    /** The live image, where the RBD backup driver's snapshots are. */
+    @Override
+    public VolumeDevice openForCleanup(String volumeId) throws IOException {
+        return open(volumeId, false);
     }
 
     /**
@@ -284,7 +291,7 @@ public final class RbdVolumeBackend implements VolumeBackend, AutoCloseable {
      * protected snapshot {@code volume-<tmp>.clone_snap} on the source; {@code <tmp>} is no volume.
      */
     @Override
-    public void releaseInterruptedBackupSource(String volumeId, java.util.function.Predicate<String> isVolume)
+    public void releaseInterruptedBackupSource(String volumeId, Predicate<String> isVolume)
             throws IOException {
         String source = imageName(volumeId);
         List<String> tmpIds = new ArrayList<>();

@@ -36,20 +36,24 @@ public final class SnapshotService {
     private final Database db;
     private final VolumeRepository volumes;
     private final SnapshotRepository snapshots;
-    private final VolumeBackend backend;
+    /** Null where cinder-volume owns the volumes: no snapshots are taken here then. */
+    private final VolumeStore store;
 
     private final Policy policy;
     private final VolumeService volumeService;
 
-    /** @param volumeService looks up the source volume as cinder's volume_api.get does */
-    public SnapshotService(Database db, VolumeRepository volumes, SnapshotRepository snapshots, VolumeBackend backend,
+    /**
+     * @param store         where the snapshots are taken; null where cinder-volume owns the volumes
+     * @param volumeService looks up the source volume as cinder's volume_api.get does
+     */
+    public SnapshotService(Database db, VolumeRepository volumes, SnapshotRepository snapshots, VolumeStore store,
                            Policy policy, VolumeService volumeService) {
         this.policy = policy;
         this.volumeService = volumeService;
         this.db = db;
         this.volumes = volumes;
         this.snapshots = snapshots;
-        this.backend = backend;
+        this.store = store;
     }
 
     public static CinderException notFound(String id) {
@@ -89,7 +93,7 @@ public final class SnapshotService {
         // cinder's snapshots controller: volume_api.get (404), then create_snapshot's policy on the volume.
         Volume volume = volumeService.get(ctx, volumeId);
         policy.enforce("volume:create_snapshot", ctx, VolumeService.target(volume));
-        if (!backend.supportsSnapshots()) {
+        if (store == null) {
             throw CinderException.badRequest("Snapshots are not supported by this volume backend.");
         }
         String id = UUID.randomUUID().toString();
@@ -113,7 +117,7 @@ public final class SnapshotService {
                     name, description, v.volumeTypeId(), null, true, now, now));
         });
         try {
-            backend.createSnapshot(volume.id(), id);
+            store.createSnapshot(volume.id(), id);
             db.txRun(dsl -> snapshots.apply(dsl, VolumeLifecycle.SNAPSHOT_CREATED, id,
                     Map.of(SNAPSHOTS.PROGRESS, "100%")));
         } catch (IOException | RuntimeException e) {
@@ -133,7 +137,10 @@ public final class SnapshotService {
                     + "of a group.");
         }
         try {
-            backend.deleteSnapshot(s.volumeId(), id);
+            if (store == null) {
+                throw new IOException("snapshots are deleted by cinder-volume, not by Ember");
+            }
+            store.deleteSnapshot(s.volumeId(), id);
             db.txRun(dsl -> snapshots.softDelete(dsl, id));
         } catch (IOException | RuntimeException e) {
             LOG.error("deleting snapshot {} failed", id, e);

@@ -36,7 +36,8 @@ public final class VolumeService {
 
     private final Database db;
     private final VolumeRepository volumes;
-    private final VolumeBackend backend;
+    /** Null where cinder-volume owns the volumes (see {@link #store(String)}). */
+    private final VolumeStore store;
     private final String host;
     private final String zone;
     private final SnapshotRepository snapshotRows = new SnapshotRepository();
@@ -45,23 +46,35 @@ public final class VolumeService {
     private final AttachmentService attachments;
     private final Policy policy;
 
-    /** @param policy cinder's volume, snapshot and attachment rules (with the operator's overrides) */
-    public VolumeService(Database db, VolumeRepository volumes, VolumeBackend backend, String host, String zone,
+    /**
+     * @param store  where the volumes' data is, when this profile owns it; null where cinder-volume
+     *               owns the volumes (the api role, which only reads them; the embedded profile with
+     *               {@code volume_backend = cinder})
+     * @param policy cinder's volume, snapshot and attachment rules (with the operator's overrides)
+     */
+    public VolumeService(Database db, VolumeRepository volumes, VolumeStore store, String host, String zone,
                          Policy policy) {
         this.policy = policy;
         this.db = db;
         this.volumes = volumes;
-        this.backend = backend;
+        this.store = store;
         this.host = host;
         this.zone = zone;
-        this.snapshots = new SnapshotService(db, volumes, snapshotRows, backend, policy, this);
-        this.attachments = backend instanceof RbdVolumeBackend rbd
+        this.snapshots = new SnapshotService(db, volumes, snapshotRows, store, policy, this);
+        this.attachments = store instanceof RbdVolumeBackend rbd
                 ? new AttachmentService(db, volumes, attachmentRows, host, "rbd", rbd.poolName(), policy)
                 : new AttachmentService(db, volumes, attachmentRows, host, "local", null, policy);
     }
 
-    public VolumeBackend backend() {
-        return backend;
+    /**
+     * The store for a change to a volume's data, or, where cinder-volume owns the volumes, the
+     * failure that leaves the volume in the error status of {@code change}.
+     */
+    private VolumeStore store(String change) throws IOException {
+        if (store == null) {
+            throw new IOException("volumes are " + change + " by cinder-volume, not by Ember");
+        }
+        return store;
     }
 
     /** Cinder snapshots of these volumes. */
@@ -133,7 +146,7 @@ public final class VolumeService {
             }
         });
         try {
-            backend.create(id, sizeGb * GIB);
+            store("created").create(id, sizeGb * GIB);
             db.txRun(dsl -> volumes.apply(dsl, VolumeLifecycle.CREATED, id, null,
                     Map.of(VOLUMES.LAUNCHED_AT, BackupRepository.now())));
         } catch (IOException e) {
@@ -203,7 +216,7 @@ public final class VolumeService {
                     + "have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.");
         }
         try {
-            backend.delete(v.id());
+            store("deleted").delete(v.id());
             db.txRun(dsl -> volumes.softDelete(dsl, id));
         } catch (IOException e) {
             LOG.error("deleting volume {} failed", id, e);
@@ -255,7 +268,7 @@ public final class VolumeService {
     /**
      * {@code os-extend}: grows the volume's image or file. The volume must be available (or
      * in-use from 3.42); it is {@code extending} meanwhile and returns to its status after, or to
-     * {@code error_extending} when the backend fails (cinder's manager).
+     * {@code error_extending} when its storage cannot grow (cinder's manager).
      */
     public void extend(RequestContext ctx, String id, int newSizeGb, boolean allowInUse) {
         Volume v = get(ctx, id);
@@ -273,7 +286,7 @@ public final class VolumeService {
                     + "'}' to extend, currently " + now.status() + ".");
         }
         try {
-            backend.extend(id, newSizeGb * GIB);
+            store("extended").extend(id, newSizeGb * GIB);
             db.txRun(dsl -> volumes.apply(dsl, VolumeLifecycle.EXTEND_FINISHED, id, null,
                     Map.of(VOLUMES.SIZE, newSizeGb)));
         } catch (IOException | RuntimeException e) {

@@ -65,7 +65,8 @@ class OsdOutageTest {
                 String s1 = LocalCeph.backupSnapshots(volumesPool, ImageNames.volume(vol)).get(0);
 
                 CephConnection driverConn = ((RbdBackupDriver) server.ember.manager().driver()).connection();
-                CephConnection backendConn = ((RbdVolumeBackend) server.ember.manager().volumeBackend()).connection();
+                RbdVolumeBackend backend = (RbdVolumeBackend) server.ember.manager().volumeDevices();
+                CephConnection backendConn = backend.connection();
                 long driverBefore = driverConn.current().instanceId();
                 CephCluster backendBefore = backendConn.current();
                 long backendBeforeId = backendBefore.instanceId();
@@ -73,7 +74,7 @@ class OsdOutageTest {
                 assertTrue(sessions.containsAll(List.of(driverBefore, backendBeforeId)),
                         "the monitor lists both connections: " + sessions + " " + driverBefore + " " + backendBeforeId);
                 // Work that started on the volume backend's connection and is still running after the outage.
-                VolumeDevice held = server.ember.manager().volumeBackend().open(vol, false);
+                VolumeDevice held = backend.open(vol, false);
 
                 // Enough new data that the copy is still running when the OSD goes.
                 write(volumes, vol, rnd, 64, 320);

@@ -3,7 +3,7 @@ package dev.ember.volume.remote;
 import dev.ember.rpc.oslo.BackupObject;
 
 /**
- * Which backup a {@code VolumeBackend.openBackupSource(volume, snapshotId)} is for (the interface
+ * Which backup a {@code VolumeDevices.openBackupSource(volume, snapshotId)} is for (the interface
  * passes only the volume): the backup of that volume (and snapshot) in status {@code creating} owned
  * by this host. Blocking; throws when there is none.
  */

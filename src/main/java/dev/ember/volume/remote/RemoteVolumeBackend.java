@@ -13,7 +13,7 @@ import dev.ember.rpc.oslo.BackupObject;
 import dev.ember.rpc.oslo.RpcContext;
 import dev.ember.rpc.oslo.VersionedObject;
 import dev.ember.model.Volume;
-import dev.ember.volume.VolumeBackend;
+import dev.ember.volume.VolumeDevices;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * Volumes served by a real cinder-volume, reached as cinder-backup reaches them: over RPC
@@ -39,13 +40,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code remove_export(sync=True)} (snapshot variants for snapshots), then casts
  * {@code delete_volume} / {@code delete_snapshot} for a temporary volume / snapshot.
  *
- * <p>Restore target ({@link #open}): the Volume object from the database →
+ * <p>Restore target ({@link #openRestoreTarget}): the Volume object from the database →
  * {@code secure_file_operations_enabled} → {@code initialize_connection} → image → {@link RbdDevice} ({@code LIVE_VOLUME}); closing detaches
- * the same way. Volumes are created and deleted by cinder-volume, never here.
+ * the same way. Volumes are created and deleted by cinder-volume, never here: this is the backup
+ * manager's side of the boundary ({@link VolumeDevices}) only, with no {@code VolumeStore}.
  *
  * <p>Blocking throughout; one Ceph connection per cephx user, kept until {@link #close}.
  */
-public final class RemoteVolumeBackend implements VolumeBackend, AutoCloseable {
+public final class RemoteVolumeBackend implements VolumeDevices, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RemoteVolumeBackend.class);
 
@@ -84,21 +86,11 @@ public final class RemoteVolumeBackend implements VolumeBackend, AutoCloseable {
                 : RpcContext.of(b.userId(), b.projectId(), true, List.of("admin"), null, null, null);
     }
 
-    // ------------------------------------------------------------------ VolumeBackend
+    // ------------------------------------------------------------------ VolumeDevices
 
+    /** Attaches the volume through initialize_connection, as cinder's {@code _run_restore} does. */
     @Override
-    public void create(String volumeId, long sizeBytes) throws IOException {
-        throw new IOException("volumes are created by cinder-volume, not by Ember");
-    }
-
-    @Override
-    public void delete(String volumeId) throws IOException {
-        throw new IOException("volumes are deleted by cinder-volume, not by Ember");
-    }
-
-    /** Attaches a restore target (or any volume) through initialize_connection. */
-    @Override
-    public VolumeDevice open(String volumeId, boolean writable) throws IOException {
+    public VolumeDevice openRestoreTarget(String volumeId) throws IOException {
         VersionedObject volume;
         try {
             volume = volumes.load(volumeId);
@@ -124,6 +116,16 @@ public final class RemoteVolumeBackend implements VolumeBackend, AutoCloseable {
     @Override
     public VolumeDevice openForCleanup(String volumeId) {
         return null;
+    }
+
+    /**
+     * Nothing to release here: a temporary volume or snapshot of a backup is cinder-volume's, made
+     * by {@code get_backup_device} and deleted by the cast sent when its device closes. (A process
+     * killed before that cast leaves it, since the backup's {@code temp_volume_id} and
+     * {@code temp_snapshot_id}, which cinder's manager deletes at start, are not read here.)
+     */
+    @Override
+    public void releaseInterruptedBackupSource(String volumeId, Predicate<String> isVolume) {
     }
 
     @Override

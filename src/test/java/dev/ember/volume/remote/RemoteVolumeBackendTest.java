@@ -353,7 +353,7 @@ class RemoteVolumeBackendTest {
         String vid = newVolume(new byte[4096]);
         byte[] data = random(1 << 20, 7);
         try (RemoteVolumeBackend be = backend(backup(vid, null))) {
-            try (VolumeDevice d = be.open(vid, true)) {
+            try (VolumeDevice d = be.openRestoreTarget(vid)) {
                 assertEquals(SourceKind.LIVE_VOLUME, ((RbdDevice) d).kind());
                 d.write(0, ByteBuffer.wrap(data));
                 d.flush();
