@@ -71,6 +71,9 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
     private final LifecycleRecorder lifecycle;
 
     private volatile String availabilityZone;
+    private final ManagerContext ctx;
+    private final BackupDeletion deletion;
+    private final StatusReset reset;
 
     public BackupManager(Database db, BackupRepository backups, VolumeRepository volumes, QuotaRepository quotas,
                          BackupDriver driver, VolumeDevices volumeDevices, String host) {
@@ -83,6 +86,10 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
         this.host = host;
         this.lifecycle = new LifecycleRecorder(backups, volumes, snapshots, quotas);
         this.leftovers = new LeftoverCleanup(Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofHours(1));
+        this.ctx = new ManagerContext(db, backups, volumes, snapshots, driver, volumeDevices, lifecycle, volumeLocks,
+                host, () -> keyManager, () -> notifier, () -> availabilityZone);
+        this.deletion = new BackupDeletion(ctx);
+        this.reset = new StatusReset(ctx);
     }
 
     /** Stops the background removal of failed backups' leftovers. */
@@ -422,90 +429,14 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
 
     @Override
     public void deleteBackup(String backupId) {
-        Backup backup = tx(dsl -> backups.find(dsl, backupId)).orElse(null);
-        if (backup == null) {
-            return;
-        }
-        notifyUsage(backupId, "delete.start");
-        if (BackupLifecycle.DELETE_NOT_DELETING.allows(backup.status())) {
-            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.DELETE_NOT_DELETING, backup, backup.status(),
-                    Map.of(BACKUPS.FAIL_REASON, truncate("Delete_backup aborted, expected backup status deleting but got "
-                            + backup.status().value() + ".")), LifecycleRecorder.VolumeTarget.none()));
-            return;
-        }
-        if (backup.service() != null && !isOurs(backup)) {
-            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.DELETE_FOREIGN_BACKUP, backup,
-                    Map.of(BACKUPS.FAIL_REASON, truncate("Delete backup aborted, the backup service currently "
-                            + "configured [" + driver.serviceName() + "] is not the backup service that was used to "
-                            + "create this backup [" + backup.service() + "].")),
-                    LifecycleRecorder.VolumeTarget.none()));
-            return;
-        }
-        // Serialised with backups of the same volume: the Ceph driver links a running backup to the
-        // owner of its from-snapshot only when it finishes, after the API counted this backup's
-        // children. Under the lock that link is either made (and seen below) or cannot be made.
-        try (VolumeLocks.Held held = volumeLocks.lock(backup.volumeId())) {
-            int children = tx(dsl -> backups.countChildren(dsl, backupId));
-            if (children > 0) {
-                // The data is untouched: back to what it was (an error backup carries its fail_reason).
-                boolean wasError = backup.failReason() != null;
-                LOG.warn("delete of backup {} aborted: {} backup(s) now depend on it", backupId, children);
-                txRun(dsl -> lifecycle.apply(dsl, wasError ? BackupLifecycle.DELETE_ABORTED_TO_ERROR
-                                : BackupLifecycle.DELETE_ABORTED_TO_AVAILABLE, backup,
-                        wasError ? Map.of()
-                                : Map.of(BACKUPS.FAIL_REASON, "Delete aborted: incremental backups exist for this backup."),
-                        LifecycleRecorder.VolumeTarget.none()));
-                return;
-            }
-            if (backup.service() != null) {
-                try {
-                    driver.delete(backup.ref());
-                } catch (Exception e) {
-                    LOG.error("deleting backup {} failed", backupId, e);
-                    txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.DELETE_FAILED, backup,
-                            Map.of(BACKUPS.FAIL_REASON, truncate(describe(e))), LifecycleRecorder.VolumeTarget.none()));
-                    return;
-                }
-            }
-            // cinder's delete_backup: the backup's copy of the volume key goes with it.
-            if (backup.encryptionKeyId() != null) {
-                try {
-                    keyManager.deleteKey(backup.encryptionKeyId());
-                } catch (KeyManagerException | RuntimeException e) {
-                    LOG.error("deleting the encryption key {} of backup {} failed", backup.encryptionKeyId(), backupId,
-                            e);
-                    txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.DELETE_FAILED, backup,
-                            Map.of(BACKUPS.FAIL_REASON, truncate("Deleting the backup's encryption key "
-                                    + backup.encryptionKeyId() + " failed: " + describe(e))),
-                            LifecycleRecorder.VolumeTarget.none()));
-                    return;
-                }
-                txRun(dsl -> backups.update(dsl, backupId,
-                        Collections.<Field<?>, Object>singletonMap(BACKUPS.ENCRYPTION_KEY_ID, null)));
-            }
-            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.DELETE_FINISHED, backup, Map.of(),
-                    LifecycleRecorder.VolumeTarget.none()));
-        }
-        LOG.info("backup {} deleted", backupId);
-        notifyUsage(backupId, "delete.end");
+        deletion.run(backupId);
     }
 
     // ---------------------------------------------------------------- admin
 
     @Override
     public void resetStatus(String backupId, String status) {
-        Backup backup = tx(dsl -> backups.find(dsl, backupId)).orElse(null);
-        if (backup == null) {
-            return;
-        }
-        if (backup.service() != null && !isOurs(backup)) {
-            LOG.warn("reset_status of backup {}: it belongs to driver {}", backupId, backup.service());
-            return;
-        }
-        BackupStatus to = BackupStatus.of(status);
-        txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.RESET_STATUS.withTarget(to), backup, Map.of(),
-                LifecycleRecorder.VolumeTarget.none()));
-        notifyUsage(backupId, "reset_status.end");
+        reset.run(backupId, status);
     }
 
     @Override
