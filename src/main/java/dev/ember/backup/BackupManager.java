@@ -74,6 +74,7 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
     private final ManagerContext ctx;
     private final BackupDeletion deletion;
     private final StatusReset reset;
+    private final BackupRecords records;
 
     public BackupManager(Database db, BackupRepository backups, VolumeRepository volumes, QuotaRepository quotas,
                          BackupDriver driver, VolumeDevices volumeDevices, String host) {
@@ -90,6 +91,7 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
                 host, () -> keyManager, () -> notifier, () -> availabilityZone);
         this.deletion = new BackupDeletion(ctx);
         this.reset = new StatusReset(ctx);
+        this.records = new BackupRecords(ctx);
     }
 
     /** Stops the background removal of failed backups' leftovers. */
@@ -441,75 +443,16 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
 
     @Override
     public BackupRpc.ExportedRecord exportRecord(String backupId) {
-        Backup backup = tx(dsl -> backups.find(dsl, backupId)).orElseThrow(() -> CinderException.backupNotFound(backupId));
-        if (!BackupLifecycle.EXPORTABLE.contains(backup.status())) {
-            throw CinderException.invalidBackup("Backup status must be available and not " + backup.status().value() + ".");
-        }
-        if (!isOurs(backup)) {
-            throw CinderException.invalidBackup("Backup service " + backup.service()
-                    + " does not support exporting this backup.");
-        }
-        return new BackupRpc.ExportedRecord(backup.service(), ImportedRecord.encode(backup, Map.of()));
+        return records.export(backupId);
     }
 
+    /**
+     * {@code backupHosts}, part of cinder's RPC call (the hosts cinder's manager passes a record on
+     * to when its own driver cannot import it), is not used here: such an import fails.
+     */
     @Override
     public void importRecord(String backupId, String backupService, String backupUrl, List<String> backupHosts) {
-        Backup row = tx(dsl -> backups.find(dsl, backupId)).orElse(null);
-        if (row == null) {
-            return;
-        }
-        if (backupService == null || !backupService.startsWith(driver.serviceName())) {
-            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.IMPORT_FAILED, row,
-                    Map.of(BACKUPS.FAIL_REASON, truncate("Import record failed, cannot find backup service to perform "
-                            + "the import. Request service " + backupService + ".")),
-                    LifecycleRecorder.VolumeTarget.none()));
-            return;
-        }
-        try {
-            ImportedRecord rec = ImportedRecord.decode(backupUrl);
-            for (String required : List.of("display_name", "display_description", "container", "size",
-                    "service_metadata", "object_count", "id")) {
-                if (!rec.fields().has(required)) {
-                    throw CinderException.invalidBackup("Driver successfully decoded imported backup data, but there "
-                            + "are missing fields (" + required + ").");
-                }
-            }
-            if (!backupId.equals(rec.id())) {
-                throw CinderException.invalidBackup("Trying to import backup metadata from id " + rec.id()
-                        + " into backup " + backupId + ".");
-            }
-            txRun(dsl -> {
-                Map<Field<?>, Object> c = new HashMap<>();
-                c.put(BACKUPS.DISPLAY_NAME, rec.text("display_name"));
-                c.put(BACKUPS.DISPLAY_DESCRIPTION, rec.text("display_description"));
-                c.put(BACKUPS.CONTAINER, rec.text("container"));
-                c.put(BACKUPS.SIZE, rec.size());
-                c.put(BACKUPS.SERVICE_METADATA, rec.text("service_metadata"));
-                c.put(BACKUPS.OBJECT_COUNT, rec.fields().path("object_count").asInt());
-                c.put(BACKUPS.SERVICE, driver.serviceName());
-                c.put(BACKUPS.HOST, host);
-                // cinder's manager import_record overwrites the zone with its own
-                // (storage_availability_zone), whatever the record says.
-                c.put(BACKUPS.AVAILABILITY_ZONE, availabilityZone);
-                if (rec.text("volume_id") != null) {
-                    c.put(BACKUPS.VOLUME_ID, rec.text("volume_id"));
-                }
-                c.put(BACKUPS.PARENT_ID, rec.text("parent_id"));
-                c.put(BACKUPS.SNAPSHOT_ID, rec.text("snapshot_id"));
-                c.put(BACKUPS.DATA_TIMESTAMP, rec.time("data_timestamp"));
-                c.put(BACKUPS.ENCRYPTION_KEY_ID, rec.text("encryption_key_id"));
-                // cinder's manager updates the row with the record's fields (all but name, user_id,
-                // project_id, deleted_at, deleted and status): the backup keeps its creation time, and
-                // with it its place in lists ordered by created_at.
-                if (rec.time("created_at") != null) {
-                    c.put(BACKUPS.CREATED_AT, rec.time("created_at"));
-                }
-                lifecycle.apply(dsl, BackupLifecycle.IMPORT_FINISHED, row, c, LifecycleRecorder.VolumeTarget.none());
-            });
-        } catch (RuntimeException e) {
-            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.IMPORT_FAILED, row,
-                    Map.of(BACKUPS.FAIL_REASON, truncate(e.getMessage())), LifecycleRecorder.VolumeTarget.none()));
-        }
+        records.importInto(backupId, backupService, backupUrl);
     }
 
     @Override
