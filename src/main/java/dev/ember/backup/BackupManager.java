@@ -74,6 +74,7 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
     private final ManagerContext ctx;
     private final BackupDeletion deletion;
     private final StatusReset reset;
+    private final BackupRestoration restoration;
     private final BackupRecords records;
 
     public BackupManager(Database db, BackupRepository backups, VolumeRepository volumes, QuotaRepository quotas,
@@ -91,6 +92,7 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
                 host, () -> keyManager, () -> notifier, () -> availabilityZone);
         this.deletion = new BackupDeletion(ctx);
         this.reset = new StatusReset(ctx);
+        this.restoration = new BackupRestoration(ctx);
         this.records = new BackupRecords(ctx);
     }
 
@@ -278,68 +280,10 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
 
     // ---------------------------------------------------------------- restore
 
+    /** {@code volumeIsNew}, part of cinder's RPC call, is not used here. */
     @Override
     public void restoreBackup(String backupId, String volumeId, boolean volumeIsNew) {
-        Backup backup = tx(dsl -> backups.find(dsl, backupId)).orElse(null);
-        Volume volume = tx(dsl -> volumes.find(dsl, volumeId)).orElse(null);
-        if (backup == null || volume == null) {
-            LOG.warn("restore_backup: backup {} or volume {} no longer exists", backupId, volumeId);
-            return;
-        }
-        if (backup.status() != BackupStatus.RESTORING) {
-            // The API set the backup restoring before casting; anything else means this message was
-            // delivered again after the restore ended (a crash between commit and ack) or an admin
-            // reset it meanwhile. cinder would put both in error; that would flip a finished
-            // restore, or another restore onto the same volume, so nothing is touched.
-            LOG.warn("restore_backup of backup {} to volume {} ignored: the backup is {} and the volume {}, "
-                    + "so this restore already ended", backupId, volumeId, backup.status().value(), volume.status());
-            return;
-        }
-        notifyUsage(backupId, "restore.start");
-        if (!BackupLifecycle.VOLUME_RESTORED.allows(volume.status())) {
-            // cinder's rule: a target that is not being restored fails the restore; compare-and-set
-            // on what was read, so a change since then is not overwritten.
-            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.RESTORE_TARGET_NOT_RESTORING, backup, Map.of(),
-                    new LifecycleRecorder.VolumeTarget(volumeId, volume.status(), Map.of())));
-            return;
-        }
-        if (!isOurs(backup)) {
-            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.RESTORE_FOREIGN_BACKUP, backup, Map.of(),
-                    LifecycleRecorder.VolumeTarget.of(volumeId)));
-            return;
-        }
-        try {
-            List<BackupRef> chain = chainOf(backup);
-            try (VolumeDevice device = volumeDevices.openRestoreTarget(volumeId)) {
-                driver.restore(chain, device, () -> stillRestoring(backupId));
-                device.flush();
-            }
-            restoreVolumeMetadata(backup, volume, driver.volumeMetadata(chain));
-        } catch (BackupDriverException.Cancelled e) {
-            LOG.warn("restore of backup {} cancelled", backupId);
-            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.RESTORE_CANCELLED, backup, Map.of(),
-                    LifecycleRecorder.VolumeTarget.of(volumeId)));
-            return;
-        } catch (Exception e) {
-            LOG.error("restore of backup {} to volume {} failed", backupId, volumeId, e);
-            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.RESTORE_FAILED, backup, Map.of(),
-                    LifecycleRecorder.VolumeTarget.of(volumeId)));
-            return;
-        }
-        txRun(dsl -> {
-            Map<Field<?>, Object> vchanges = new HashMap<>();
-            if (VolumeStatus.CREATING.is(volume.status())) {
-                vchanges.put(VOLUMES.LAUNCHED_AT, BackupRepository.now());
-            }
-            String previous = volumes.metadata(dsl, volumeId).get("src_backup_id");
-            if (!volumeId.equals(backup.volumeId()) || (previous != null && !previous.equals(backupId))) {
-                volumes.putMetadata(dsl, volumeId, "src_backup_id", backupId);
-            }
-            lifecycle.apply(dsl, BackupLifecycle.RESTORE_FINISHED, backup, Map.of(),
-                    new LifecycleRecorder.VolumeTarget(volumeId, null, vchanges));
-        });
-        LOG.info("backup {} restored to volume {}", backupId, volumeId);
-        notifyUsage(backupId, "restore.end");
+        restoration.run(backupId, volumeId);
     }
 
     /**
@@ -366,65 +310,6 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
                 }
             }
         };
-    }
-
-    /**
-     * What cinder's restore does after the data: the driver's put_metadata of each stored volume
-     * metadata, then the manager's key housekeeping (_run_restore): when the restore changed the
-     * volume's key, the volume's previous key is deleted and the volume gets a new clone of the
-     * backup's key (a backup that predates backups.encryption_key_id adopts the restored id).
-     */
-    private void restoreVolumeMetadata(Backup backup, Volume volume, List<String> metas) throws KeyManagerException {
-        if (!metas.isEmpty()) {
-            txRun(dsl -> metas.forEach(json -> BackupMetadataApi.put(dsl, volume.id(), json)));
-        }
-        String restoredKey = tx(dsl -> volumes.find(dsl, volume.id())).map(Volume::encryptionKeyId).orElse(null);
-        String origKey = volume.encryptionKeyId();
-        if (java.util.Objects.equals(restoredKey, origKey)) {
-            return;
-        }
-        LOG.info("updating encryption key ID for volume {} from backup {}", volume.id(), backup.id());
-        if (origKey != null) {
-            keyManager.deleteKey(origKey);
-        }
-        String backupKey = backup.encryptionKeyId();
-        if (backupKey == null) {
-            backupKey = restoredKey;
-            String adopted = restoredKey;
-            txRun(dsl -> backups.update(dsl, backup.id(),
-                    Collections.<Field<?>, Object>singletonMap(BACKUPS.ENCRYPTION_KEY_ID, adopted)));
-        }
-        String newKey = keyManager.cloneKey(backupKey);
-        txRun(dsl -> volumes.update(dsl, volume.id(),
-                Collections.<Field<?>, Object>singletonMap(VOLUMES.ENCRYPTION_KEY_ID, newKey)));
-    }
-
-    private boolean stillRestoring(String backupId) {
-        return tx(dsl -> backups.find(dsl, backupId)).map(b -> b.status() != BackupStatus.RESTORING).orElse(true);
-    }
-
-    /** The chain from the full backup to {@code backup}, walking parent ids. */
-    List<BackupRef> chainOf(Backup backup) throws BackupDriverException {
-        List<BackupRef> chain = new ArrayList<>();
-        Set<String> seen = new java.util.HashSet<>();
-        Backup cur = backup;
-        while (cur != null) {
-            if (!seen.add(cur.id())) {
-                throw new BackupDriverException("Backup chain of " + backup.id() + " has a cycle at " + cur.id() + ".");
-            }
-            chain.add(cur.ref());
-            if (cur.parentId() == null) {
-                break;
-            }
-            String pid = cur.parentId();
-            cur = tx(dsl -> backups.find(dsl, pid)).orElse(null);
-            if (cur == null) {
-                throw new BackupDriverException("Parent backup " + pid + " of the chain of " + backup.id()
-                        + " does not exist.");
-            }
-        }
-        Collections.reverse(chain);
-        return chain;
     }
 
     // ---------------------------------------------------------------- delete
