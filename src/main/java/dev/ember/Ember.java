@@ -126,7 +126,56 @@ public final class Ember implements AutoCloseable {
         if (role == Role.API) {
             return startApiRole(config, host, zone);
         }
+        String volumeBackendName = volumeBackendOf(config, role);
+        Database db = openDatabase(config, role);
+        int maxOps = config.getInt("backup_max_operations", 15);
+        // cinder reads 0 as "no limit"; a worker pool still needs a bound.
+        ExecutorService managerPool = boundedPool("ember-manager", maxOps <= 0 ? 64 : maxOps);
+        ExecutorService driverPool = boundedPool("ember-driver",
+                Math.max(2, config.getInt("backup_native_threads_pool_size", Runtime.getRuntime().availableProcessors())));
 
+        BackupDriver driver = Drivers.create(config, driverPool);
+        BackupRepository backups = new BackupRepository();
+        Vertx vertx = Vertx.vertx();
+        List<AutoCloseable> outgoing = new java.util.ArrayList<>();
+        OsloRpcClient oslo = openOutgoingRpc(config, role, vertx, host);
+        if (oslo != null) {
+            outgoing.add(oslo);
+        }
+        VolumeAccess volumeAccess = openVolumes(config, volumeBackendName, statePath, oslo, db, backups, host);
+
+        VolumeRepository volumes = new VolumeRepository();
+        QuotaRepository quotas = backupQuotas(config);
+        ServiceRepository services = new ServiceRepository();
+        BackupManager manager = startManager(config, db, backups, volumes, quotas, services, driver,
+                volumeAccess.devices(), host, zone);
+
+        BackupRpc rpc;
+        AmqpRpcServer rpcServer = null;
+        AmqpBackupRpc amqp = null;
+        if (oslo != null) {
+            rpcServer = serveBackupRpc(config, vertx, oslo, outgoing, manager, volumeAccess.remote(), driver, host,
+                    zone, managerPool);
+            // The API's casts share the process's outgoing connection.
+            amqp = new AmqpBackupRpc(oslo, id -> db.tx(dsl -> backups.findIncludingDeleted(dsl, id))
+                    .map(BackupObjects::of).orElseThrow(() -> CinderException.backupNotFound(id)));
+            rpc = amqp;
+        } else {
+            rpc = new InProcessRpc(host, manager, managerPool);
+        }
+        HttpServer http = null;
+        if (role.servesHttp()) {
+            http = startApi(config, vertx, db, backups, volumes, quotas, services, volumeAccess.store(), rpc, host,
+                    zone, amqp == null);
+        }
+        startHeartbeat(config, vertx, db, services, host);
+        logStarted(config, role, http, host, driver, volumeBackendName);
+        return new Ember(vertx, db, managerPool, driverPool, http, manager, rpcServer, amqp, volumeAccess.devices(),
+                outgoing);
+    }
+
+    /** The volume backend the role reaches volumes through ({@code volume_backend}), after the role's checks. */
+    private static String volumeBackendOf(Config config, Role role) {
         if (role == Role.BACKUP && config.find(Config.DEFAULT, "backup_driver").isEmpty()) {
             // cinder's default is its Swift driver; guessing another store would put backups where
             // the operator does not look for them.
@@ -140,6 +189,23 @@ public final class Ember implements AutoCloseable {
             throw new IllegalArgumentException("volume_backend " + volumeBackendName + " belongs to the embedded "
                     + "profile (ember all); the " + role.cliName() + " role reaches volumes through cinder-volume");
         }
+        return volumeBackendName;
+    }
+
+    /**
+     * Outgoing oslo RPC (to cinder-volume and cinder-scheduler) and notifications; null without a
+     * broker. A cinder-backup always has one: oslo.messaging's default URL when none is set.
+     */
+    private static OsloRpcClient openOutgoingRpc(Config config, Role role, Vertx vertx, String host) {
+        if (role == Role.BACKUP || config.find("DEFAULT", "transport_url").isPresent()) {
+            return new OsloRpcClient(vertx, RabbitSettings.fromConfig(config), "ember cinder-backup " + host
+                    + " outgoing").startBlocking(Duration.ofSeconds(120));
+        }
+        return null;
+    }
+
+    /** cinder's database: migrated by the roles that own it, otherwise required to hold cinder's schema. */
+    private static Database openDatabase(Config config, Role role) {
         SqlAlchemyUrl url = SqlAlchemyUrl.parse(config.get("database", "connection",
                 "mysql+pymysql://ember:ember@127.0.0.1:3306/ember"));
         Database db = Database.open(url, config.getInt("database", "max_pool_size", 10));
@@ -153,41 +219,30 @@ public final class Ember implements AutoCloseable {
                 throw e;
             }
         }
-        int maxOps = config.getInt("backup_max_operations", 15);
-        // cinder reads 0 as "no limit"; a worker pool still needs a bound.
-        ExecutorService managerPool = boundedPool("ember-manager", maxOps <= 0 ? 64 : maxOps);
-        ExecutorService driverPool = boundedPool("ember-driver",
-                Math.max(2, config.getInt("backup_native_threads_pool_size", Runtime.getRuntime().availableProcessors())));
+        return db;
+    }
 
-        BackupDriver driver = Drivers.create(config, driverPool);
-        BackupRepository backups = new BackupRepository();
-        Vertx vertx = Vertx.vertx();
-        // Outgoing oslo RPC (to cinder-volume and cinder-scheduler) and notifications.
-        List<AutoCloseable> outgoing = new java.util.ArrayList<>();
-        OsloRpcClient oslo = null;
-        // A cinder-backup always has a broker: oslo.messaging's default URL when none is set.
-        if (role == Role.BACKUP || config.find("DEFAULT", "transport_url").isPresent()) {
-            oslo = new OsloRpcClient(vertx, RabbitSettings.fromConfig(config), "ember cinder-backup " + host + " outgoing")
-                    .startBlocking(Duration.ofSeconds(120));
-            outgoing.add(oslo);
-        }
-        RemoteVolumeBackend remote = null;
-        // The manager reaches volumes through volumeDevices; the embedded volume API changes them
-        // through volumeStore, which only the profiles that own their volumes have.
-        VolumeDevices volumeDevices;
-        VolumeStore volumeStore = null;
-        switch (volumeBackendName) {
+    /**
+     * How the manager reaches volumes ({@code devices}) and how the embedded volume API changes
+     * them ({@code store}: only the profiles that own their volumes have one); {@code remote} is the
+     * cinder-volume backend, if that is the one.
+     */
+    private record VolumeAccess(VolumeDevices devices, VolumeStore store, RemoteVolumeBackend remote) {
+    }
+
+    private static VolumeAccess openVolumes(Config config, String volumeBackendName, Path statePath,
+                                            OsloRpcClient oslo, Database db, BackupRepository backups, String host)
+            throws Exception {
+        return switch (volumeBackendName) {
             case "file" -> {
                 FileVolumeBackend files = new FileVolumeBackend(Path.of(config.get("volumes_dir",
                         statePath.resolve("volumes").toString())));
-                volumeDevices = files;
-                volumeStore = files;
+                yield new VolumeAccess(files, files, null);
             }
             // The Ceph profile: volumes are RBD images <rbd_pool>/volume-<id> (rbd_ceph_conf, rbd_user).
             case "rbd" -> {
                 RbdVolumeBackend images = RbdVolumeBackend.fromConfig(config);
-                volumeDevices = images;
-                volumeStore = images;
+                yield new VolumeAccess(images, images, null);
             }
             case "cinder" -> {
                 // Volumes of a real cinder-volume: get_backup_device / initialize_connection over RPC,
@@ -197,63 +252,71 @@ public final class Ember implements AutoCloseable {
                 }
                 String cephConf = config.find("DEFAULT", "backup_ceph_conf")
                         .orElse(config.get("rbd_ceph_conf", "/etc/ceph/ceph.conf"));
-                remote = new RemoteVolumeBackend(new VolumeRpcClient(oslo), new RemoteVolumeBackend.Settings(
+                RemoteVolumeBackend remote = new RemoteVolumeBackend(new VolumeRpcClient(oslo),
+                        new RemoteVolumeBackend.Settings(
                         Path.of(cephConf), config.get("backup_ceph_user", "cinder"), null,
                         ConnectorProperties.of(config.get("my_ip", "127.0.0.1")), true),
                         DatabaseLookups.creatingBackups(db, backups, host), DatabaseLookups.volumes(db));
-                volumeDevices = remote;
+                yield new VolumeAccess(remote, null, remote);
             }
             default -> throw new IllegalArgumentException("volume_backend " + volumeBackendName
                     + " is not supported (supported: file, rbd, cinder)");
-        }
+        };
+    }
 
-        VolumeRepository volumes = new VolumeRepository();
-        QuotaRepository quotas = backupQuotas(config);
-        ServiceRepository services = new ServiceRepository();
-
+    /**
+     * The backup manager, with this host's service row registered and the work a previous process
+     * of this host left unfinished settled.
+     */
+    private static BackupManager startManager(Config config, Database db, BackupRepository backups,
+                                              VolumeRepository volumes, QuotaRepository quotas,
+                                              ServiceRepository services, BackupDriver driver,
+                                              VolumeDevices volumeDevices, String host, String zone) {
         BackupManager manager = new BackupManager(db, backups, volumes, quotas, driver, volumeDevices, host);
         manager.setAvailabilityZone(zone);
         manager.setKeyManager(dev.ember.keymgr.KeyManagers.fromConfig(config, serviceToken(config)));
         db.txRun(dsl -> services.register(dsl, host, zone, RPC_VERSION, OBJECT_VERSION));
         manager.cleanupIncompleteOperations();
+        return manager;
+    }
 
-        BackupRpc rpc;
-        AmqpRpcServer rpcServer = null;
-        AmqpBackupRpc amqp = null;
-        if (oslo != null) {
-            // A broker: this process is a cinder-backup host on it, and its API casts through it,
-            // so any up backup host (Ember or Python) can take the work.
-            RabbitSettings rabbit = RabbitSettings.fromConfig(config);
-            manager.setNotifier(AmqpNotifier.fromSettings(NotificationSettings.fromConfig(config), oslo, host));
-            ServiceCapabilitiesReporter reporter = new ServiceCapabilitiesReporter(oslo, host,
-                    config.get("backup_driver", driver.serviceName()), zone, config.get("cluster", null),
-                    () -> true, managerPool);
-            outgoing.add(0, reporter);
-            BackupRpcExtras extras = BackupRpcExtras.defaults(reporter::publishAsync,
-                    remote == null ? null : new RemoteContinuation(remote, manager::createBackup));
-            rpcServer = new AmqpRpcServer(vertx, rabbit, host, manager, extras, managerPool);
-            rpcServer.start().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-            // The API's casts share the process's outgoing connection.
-            amqp = new AmqpBackupRpc(oslo, id -> db.tx(dsl -> backups.findIncludingDeleted(dsl, id))
-                    .map(BackupObjects::of).orElseThrow(() -> CinderException.backupNotFound(id)));
-            rpc = amqp;
-            // update_service_capabilities to the scheduler: now and every backup_driver_stats_polling_interval.
-            reporter.start(vertx, Duration.ofSeconds(config.getInt("backup_driver_stats_polling_interval", 60)));
-        } else {
-            rpc = new InProcessRpc(host, manager, managerPool);
-        }
-        HttpServer http = null;
-        if (role.servesHttp()) {
-            http = startApi(config, vertx, db, backups, volumes, quotas, services, volumeStore, rpc, host, zone,
-                    amqp == null);
-        }
+    /**
+     * A broker: this process is a cinder-backup host on it (notifications, capabilities reports,
+     * the backup topic's server), and its API casts through it, so any up backup host (Ember or
+     * Python) can take the work. The capabilities reporter goes first into {@code outgoing}, which
+     * closes it before the oslo client.
+     */
+    private static AmqpRpcServer serveBackupRpc(Config config, Vertx vertx, OsloRpcClient oslo,
+                                                List<AutoCloseable> outgoing, BackupManager manager,
+                                                RemoteVolumeBackend remote, BackupDriver driver, String host,
+                                                String zone, ExecutorService managerPool) throws Exception {
+        RabbitSettings rabbit = RabbitSettings.fromConfig(config);
+        manager.setNotifier(AmqpNotifier.fromSettings(NotificationSettings.fromConfig(config), oslo, host));
+        ServiceCapabilitiesReporter reporter = new ServiceCapabilitiesReporter(oslo, host,
+                config.get("backup_driver", driver.serviceName()), zone, config.get("cluster", null),
+                () -> true, managerPool);
+        outgoing.add(0, reporter);
+        BackupRpcExtras extras = BackupRpcExtras.defaults(reporter::publishAsync,
+                remote == null ? null : new RemoteContinuation(remote, manager::createBackup));
+        AmqpRpcServer rpcServer = new AmqpRpcServer(vertx, rabbit, host, manager, extras, managerPool);
+        rpcServer.start().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+        // update_service_capabilities to the scheduler: now and every backup_driver_stats_polling_interval.
+        reporter.start(vertx, Duration.ofSeconds(config.getInt("backup_driver_stats_polling_interval", 60)));
+        return rpcServer;
+    }
 
+    /** The service row's heartbeat ({@code updated_at}), every {@code report_interval} seconds. */
+    private static void startHeartbeat(Config config, Vertx vertx, Database db, ServiceRepository services,
+                                       String host) {
         int reportInterval = config.getInt("report_interval", 10);
         vertx.setPeriodic(reportInterval * 1000L, id -> vertx.executeBlocking(() -> {
             db.txRun(dsl -> services.heartbeat(dsl, host));
             return null;
         }, false).onFailure(e -> LOG.warn("service heartbeat failed: {}", e.toString())));
+    }
 
+    private static void logStarted(Config config, Role role, HttpServer http, String host, BackupDriver driver,
+                                   String volumeBackendName) {
         if (!config.unusedOptions().isEmpty()) {
             // A shared cinder.conf carries every service's options: one line, not one per option.
             LOG.info("options Ember's {} role does not read (other services' or not implemented): {}", role.cliName(),
@@ -266,7 +329,6 @@ public final class Ember implements AutoCloseable {
             LOG.info("Ember {} ({} role) started as cinder-backup host {} (driver {}, volumes through {}); no HTTP "
                     + "port", version(), role.cliName(), host, driver.serviceName(), volumeBackendName);
         }
-        return new Ember(vertx, db, managerPool, driverPool, http, manager, rpcServer, amqp, volumeDevices, outgoing);
     }
 
     /**

@@ -1,88 +1,67 @@
 package dev.ember.backup;
 
-import dev.ember.model.BackupLifecycle;
-
 import dev.ember.db.BackupRepository;
 import dev.ember.db.Database;
 import dev.ember.db.QuotaRepository;
 import dev.ember.db.SnapshotRepository;
 import dev.ember.db.VolumeRepository;
 import dev.ember.driver.BackupDriver;
-import dev.ember.driver.BackupDriverException;
-import dev.ember.driver.BackupOutcome;
-import dev.ember.driver.ProgressListener;
-import dev.ember.driver.BackupRef;
-import dev.ember.device.VolumeDevice;
-import dev.ember.driver.SiblingBackups;
-import dev.ember.error.CinderException;
 import dev.ember.keymgr.ConfKeyManager;
 import dev.ember.keymgr.KeyManager;
-import dev.ember.keymgr.KeyManagerException;
-import dev.ember.model.Backup;
-import dev.ember.model.BackupStatus;
 import dev.ember.rpc.BackupRpc;
 import dev.ember.rpc.BackupRpcEndpoint;
 import dev.ember.rpc.notify.Notifier;
-import dev.ember.model.Snapshot;
-import dev.ember.model.SnapshotStatus;
-import dev.ember.model.Volume;
 import dev.ember.volume.VolumeDevices;
-import dev.ember.model.VolumeStatus;
-import org.jooq.Field;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
-import static dev.ember.db.generated.Tables.BACKUPS;
-import static dev.ember.db.generated.Tables.VOLUMES;
 
 /**
  * The backup host's manager (cinder/backup/manager.py): runs the driver for the work the API
  * cast to this host and moves backups and volumes through their states. Every state change is a
  * compare-and-set in the database, so work whose backup changed state underneath it (deleted
  * while creating, reset while restoring) is abandoned rather than overwritten.
+ *
+ * <p>The operations live in their own classes ({@link BackupCreation}, {@link BackupRestoration},
+ * {@link BackupDeletion}, {@link StatusReset}, {@link BackupRecords}, {@link StartupCleanup})
+ * over one {@link ManagerContext}; this is the {@link BackupRpcEndpoint} they make up.
  */
 public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(BackupManager.class);
-    private static final int FAIL_REASON_MAX = 255;
-
-    private final Database db;
-    private final BackupRepository backups;
-    private final VolumeRepository volumes;
-    private final QuotaRepository quotas;
     private final BackupDriver driver;
     private final VolumeDevices volumeDevices;
     private final String host;
     private final LeftoverCleanup leftovers;
-    /** Backups of one volume and the removal of a failed backup's leftovers never overlap in this process. */
-    private final VolumeLocks volumeLocks = new VolumeLocks();
     private volatile Notifier notifier = Notifier.noop();
     /** Where volume encryption keys are cloned and deleted (cinder's castellan key_manager.API). */
     private volatile KeyManager keyManager = new ConfKeyManager(null);
-    private final SnapshotRepository snapshots = new SnapshotRepository();
-    private final LifecycleRecorder lifecycle;
-
     private volatile String availabilityZone;
+
+    private final BackupCreation creation;
+    private final BackupRestoration restoration;
+    private final BackupDeletion deletion;
+    private final StatusReset reset;
+    private final BackupRecords records;
+    private final StartupCleanup startupCleanup;
 
     public BackupManager(Database db, BackupRepository backups, VolumeRepository volumes, QuotaRepository quotas,
                          BackupDriver driver, VolumeDevices volumeDevices, String host) {
-        this.db = db;
-        this.backups = backups;
-        this.volumes = volumes;
-        this.quotas = quotas;
         this.driver = driver;
         this.volumeDevices = volumeDevices;
         this.host = host;
-        this.lifecycle = new LifecycleRecorder(backups, volumes, snapshots, quotas);
         this.leftovers = new LeftoverCleanup(Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofHours(1));
+        SnapshotRepository snapshots = new SnapshotRepository();
+        // Backups of one volume and the removal of a failed backup's leftovers never overlap in this process.
+        VolumeLocks volumeLocks = new VolumeLocks();
+        ManagerContext ctx = new ManagerContext(db, backups, volumes, snapshots, driver, volumeDevices,
+                new LifecycleRecorder(backups, volumes, snapshots, quotas), volumeLocks, host,
+                () -> keyManager, () -> notifier, () -> availabilityZone);
+        this.creation = new BackupCreation(ctx, leftovers);
+        this.restoration = new BackupRestoration(ctx);
+        this.deletion = new BackupDeletion(ctx);
+        this.reset = new StatusReset(ctx);
+        this.records = new BackupRecords(ctx);
+        this.startupCleanup = new StartupCleanup(ctx, creation, deletion);
     }
 
     /** Stops the background removal of failed backups' leftovers. */
@@ -110,33 +89,6 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
         this.notifier = notifier == null ? Notifier.noop() : notifier;
     }
 
-    /** cinder's notify_about_backup_usage with the backup as it is now in the database; never throws. */
-    private void notifyUsage(String backupId, String suffix) {
-        Notifier n = notifier;
-        if (!n.enabled()) {
-            return;
-        }
-        try {
-            db.tx(dsl -> backups.findIncludingDeleted(dsl, backupId)).ifPresent(b -> n.backupUsage(b, suffix, null));
-        } catch (RuntimeException e) {
-            LOG.warn("backup.{} notification for {} failed: {}", suffix, backupId, e.toString());
-        }
-    }
-
-    /**
-     * How long the manager waits out a database outage before giving up on recording a state.
-     * Work that finished must be recorded: giving up leaves it for the startup cleanup.
-     */
-    private static final java.time.Duration DB_PATIENCE = java.time.Duration.ofMinutes(5);
-
-    private <T> T tx(java.util.function.Function<org.jooq.DSLContext, T> work) {
-        return db.txPatiently(work, DB_PATIENCE);
-    }
-
-    private void txRun(java.util.function.Consumer<org.jooq.DSLContext> work) {
-        db.txRunPatiently(work, DB_PATIENCE);
-    }
-
     public BackupDriver driver() {
         return driver;
     }
@@ -146,439 +98,39 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
         return volumeDevices;
     }
 
-    // ---------------------------------------------------------------- create
-
     @Override
     public void createBackup(String backupId) {
-        // The backup, its volume and its snapshot in one read.
-        record Start(Backup backup, Volume volume, Snapshot snapshot) {
-        }
-        Start start = tx(dsl -> backups.find(dsl, backupId).map(b -> new Start(b,
-                volumes.find(dsl, b.volumeId()).orElse(null),
-                b.snapshotId() == null ? null : snapshots.find(dsl, b.snapshotId()).orElse(null)))).orElse(null);
-        if (start == null) {
-            LOG.warn("create_backup: backup {} no longer exists", backupId);
-            return;
-        }
-        Backup backup = start.backup();
-        Volume volume = start.volume();
-        notifyUsage(backupId, "create.start");
-        if (!BackupLifecycle.CREATE_FINISHED.allows(backup.status())) {
-            failCreate(backup, volume, "Create backup aborted, expected backup status creating but got "
-                    + backup.status().value() + ".");
-            return;
-        }
-        if (backup.snapshotId() != null) {
-            Snapshot snap = start.snapshot();
-            if (volume == null || snap == null || !SnapshotStatus.BACKING_UP.is(snap.status())) {
-                failCreate(backup, volume, "Create backup aborted, expected snapshot status backing-up but got "
-                        + (snap == null ? "None" : snap.status()) + ".");
-                return;
-            }
-        } else if (volume == null || !VolumeStatus.BACKING_UP.is(volume.status())) {
-            failCreate(backup, volume, "Create backup aborted, expected volume status backing-up but got "
-                    + (volume == null ? "None" : volume.status()) + ".");
-            return;
-        }
-        // cinder's _start_backup: backup.service; with it, in the same transaction, the reads the
-        // driver needs: cinder's BackupMetadataAPI.get (the volume's metadata, stored with the data
-        // by the driver) and the parent.
-        record Inputs(String volumeMeta, Backup parent) {
-        }
-        Inputs inputs = tx(dsl -> {
-            backups.update(dsl, backupId, Map.of(BACKUPS.SERVICE, driver.serviceName()));
-            return new Inputs(BackupMetadataApi.get(dsl, volume.id()),
-                    backup.parentId() == null ? null : backups.find(dsl, backup.parentId()).orElse(null));
-        });
-        // cinder's _start_backup: a copy of the volume's key, so the backup outlives the volume's.
-        if (volume.encryptionKeyId() != null && backup.encryptionKeyId() == null) {
-            String clone;
-            try {
-                clone = keyManager.cloneKey(volume.encryptionKeyId());
-            } catch (KeyManagerException | RuntimeException e) {
-                failCreate(backup, volume, describe(e));
-                return;
-            }
-            txRun(dsl -> backups.update(dsl, backupId, Map.of(BACKUPS.ENCRYPTION_KEY_ID, clone)));
-        }
-        String volumeMeta = inputs.volumeMeta();
-        Backup parent = inputs.parent();
-        if (backup.parentId() != null && parent == null) {
-            failCreate(backup, volume, "Parent backup " + backup.parentId() + " no longer exists.");
-            return;
-        }
-        // The volume's lock is held until the backup is recorded with the parent its data has: a
-        // delete of that parent (serialised on the same lock) then sees the child.
-        boolean finished;
-        try (VolumeLocks.Held held = volumeLocks.lock(volume.id())) {
-            // Read under the lock: which source snapshots other projects' chains still need.
-            var rows = tx(dsl -> backups.siblingsOf(dsl, volume.id(), backup.projectId(), backupId));
-            SiblingBackups siblings = new SiblingBackups(rows.ownProject(), rows.otherHeads());
-            BackupOutcome outcome;
-            try (VolumeDevice device = volumeDevices.openBackupSource(volume, backup.snapshotId())) {
-                outcome = driver.backup(backup.ref().withVolumeMeta(volumeMeta), parent == null ? null : parent.ref(),
-                        siblings, device, stopWhenNoLongerCreating(backupId));
-            } catch (BackupDriverException.LeftoversRemain e) {
-                failCreate(backup, volume, e.getMessage());
-                String volumeId = volume.id();
-                leftovers.schedule(backupId, () -> {
-                    try (VolumeLocks.Held cleanupHeld = volumeLocks.lock(volumeId)) {
-                        driver.cleanupFailed(backup.ref(),
-                                () -> backup.snapshotId() != null ? null : volumeDevices.openForCleanup(volumeId));
-                    }
-                });
-                return;
-            } catch (BackupDriverException e) {
-                failCreate(backup, volume, e.getMessage());
-                return;
-            } catch (Exception e) {
-                LOG.error("backup {} failed", backupId, e);
-                failCreate(backup, volume, describe(e));
-                return;
-            }
-            String parentId = outcome.parent() instanceof BackupOutcome.ParentLink.Parent p ? p.id() : backup.parentId();
-            Map<Field<?>, Object> changes = new HashMap<>();
-            changes.put(BACKUPS.CONTAINER, outcome.container());
-            changes.put(BACKUPS.SERVICE_METADATA, outcome.serviceMetadata());
-            changes.put(BACKUPS.OBJECT_COUNT, outcome.objectCount());
-            changes.put(BACKUPS.SIZE, volume.size());
-            // Both the requested and the real parent are recounted: a driver may have relinked the chain.
-            changes.put(BACKUPS.PARENT_ID, parentId);
-            finished = tx(dsl -> lifecycle.apply(dsl, BackupLifecycle.CREATE_FINISHED, backup, changes,
-                    LifecycleRecorder.VolumeTarget.of(volume.id())));
-        }
-        if (!finished) {
-            // The backup was deleted or reset while its data was written: cinder leaves it alone.
-            LOG.info("backup {} changed state during creation; leaving it as it is", backupId);
-        } else {
-            LOG.info("backup {} of volume {} is available", backupId, volume.id());
-            notifyUsage(backupId, "create.end");
-        }
+        creation.run(backupId);
     }
 
-    /**
-     * The backup to error with {@code reason}; the volume, if it was read as backing-up and still
-     * is, back to its previous status (a snapshot back to available).
-     */
-    private void failCreate(Backup backup, Volume volume, String reason) {
-        LOG.warn("backup {} failed: {}", backup.id(), reason);
-        txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.CREATE_FAILED, backup,
-                Map.of(BACKUPS.FAIL_REASON, truncate(reason)), volume == null ? LifecycleRecorder.VolumeTarget.none()
-                        : new LifecycleRecorder.VolumeTarget(volume.id(), volume.status(), Map.of())));
-    }
-
-    // ---------------------------------------------------------------- restore
-
+    /** {@code volumeIsNew}, part of cinder's RPC call, is not used here. */
     @Override
     public void restoreBackup(String backupId, String volumeId, boolean volumeIsNew) {
-        Backup backup = tx(dsl -> backups.find(dsl, backupId)).orElse(null);
-        Volume volume = tx(dsl -> volumes.find(dsl, volumeId)).orElse(null);
-        if (backup == null || volume == null) {
-            LOG.warn("restore_backup: backup {} or volume {} no longer exists", backupId, volumeId);
-            return;
-        }
-        if (backup.status() != BackupStatus.RESTORING) {
-            // The API set the backup restoring before casting; anything else means this message was
-            // delivered again after the restore ended (a crash between commit and ack) or an admin
-            // reset it meanwhile. cinder would put both in error; that would flip a finished
-            // restore, or another restore onto the same volume, so nothing is touched.
-            LOG.warn("restore_backup of backup {} to volume {} ignored: the backup is {} and the volume {}, "
-                    + "so this restore already ended", backupId, volumeId, backup.status().value(), volume.status());
-            return;
-        }
-        notifyUsage(backupId, "restore.start");
-        if (!BackupLifecycle.VOLUME_RESTORED.allows(volume.status())) {
-            // cinder's rule: a target that is not being restored fails the restore; compare-and-set
-            // on what was read, so a change since then is not overwritten.
-            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.RESTORE_TARGET_NOT_RESTORING, backup, Map.of(),
-                    new LifecycleRecorder.VolumeTarget(volumeId, volume.status(), Map.of())));
-            return;
-        }
-        if (!isOurs(backup)) {
-            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.RESTORE_FOREIGN_BACKUP, backup, Map.of(),
-                    LifecycleRecorder.VolumeTarget.of(volumeId)));
-            return;
-        }
-        try {
-            List<BackupRef> chain = chainOf(backup);
-            try (VolumeDevice device = volumeDevices.openRestoreTarget(volumeId)) {
-                driver.restore(chain, device, () -> stillRestoring(backupId));
-                device.flush();
-            }
-            restoreVolumeMetadata(backup, volume, driver.volumeMetadata(chain));
-        } catch (BackupDriverException.Cancelled e) {
-            LOG.warn("restore of backup {} cancelled", backupId);
-            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.RESTORE_CANCELLED, backup, Map.of(),
-                    LifecycleRecorder.VolumeTarget.of(volumeId)));
-            return;
-        } catch (Exception e) {
-            LOG.error("restore of backup {} to volume {} failed", backupId, volumeId, e);
-            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.RESTORE_FAILED, backup, Map.of(),
-                    LifecycleRecorder.VolumeTarget.of(volumeId)));
-            return;
-        }
-        txRun(dsl -> {
-            Map<Field<?>, Object> vchanges = new HashMap<>();
-            if (VolumeStatus.CREATING.is(volume.status())) {
-                vchanges.put(VOLUMES.LAUNCHED_AT, BackupRepository.now());
-            }
-            String previous = volumes.metadata(dsl, volumeId).get("src_backup_id");
-            if (!volumeId.equals(backup.volumeId()) || (previous != null && !previous.equals(backupId))) {
-                volumes.putMetadata(dsl, volumeId, "src_backup_id", backupId);
-            }
-            lifecycle.apply(dsl, BackupLifecycle.RESTORE_FINISHED, backup, Map.of(),
-                    new LifecycleRecorder.VolumeTarget(volumeId, null, vchanges));
-        });
-        LOG.info("backup {} restored to volume {}", backupId, volumeId);
-        notifyUsage(backupId, "restore.end");
+        restoration.run(backupId, volumeId);
     }
-
-    /**
-     * Progress that stops the backup once its row is no longer {@code creating} (force-deleted or
-     * reset meanwhile), looking at most once a second: the driver then removes what it wrote
-     * instead of writing on for a backup nobody will record.
-     */
-    private ProgressListener stopWhenNoLongerCreating(String backupId) {
-        return new ProgressListener() {
-            private long nextCheck = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
-
-            @Override
-            public void progress(long done) {
-                LOG.debug("backup {}: {} bytes", backupId, done);
-                long now = System.nanoTime();
-                if (now < nextCheck) {
-                    return;
-                }
-                nextCheck = now + java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
-                BackupStatus status = tx(dsl -> backups.find(dsl, backupId)).map(Backup::status).orElse(null);
-                if (status != BackupStatus.CREATING) {
-                    throw new ProgressListener.Stop("Backup " + backupId + " is "
-                            + (status == null ? "deleted" : status.value()) + ": its creation was stopped.");
-                }
-            }
-        };
-    }
-
-    /**
-     * What cinder's restore does after the data: the driver's put_metadata of each stored volume
-     * metadata, then the manager's key housekeeping (_run_restore): when the restore changed the
-     * volume's key, the volume's previous key is deleted and the volume gets a new clone of the
-     * backup's key (a backup that predates backups.encryption_key_id adopts the restored id).
-     */
-    private void restoreVolumeMetadata(Backup backup, Volume volume, List<String> metas) throws KeyManagerException {
-        if (!metas.isEmpty()) {
-            txRun(dsl -> metas.forEach(json -> BackupMetadataApi.put(dsl, volume.id(), json)));
-        }
-        String restoredKey = tx(dsl -> volumes.find(dsl, volume.id())).map(Volume::encryptionKeyId).orElse(null);
-        String origKey = volume.encryptionKeyId();
-        if (java.util.Objects.equals(restoredKey, origKey)) {
-            return;
-        }
-        LOG.info("updating encryption key ID for volume {} from backup {}", volume.id(), backup.id());
-        if (origKey != null) {
-            keyManager.deleteKey(origKey);
-        }
-        String backupKey = backup.encryptionKeyId();
-        if (backupKey == null) {
-            backupKey = restoredKey;
-            String adopted = restoredKey;
-            txRun(dsl -> backups.update(dsl, backup.id(),
-                    Collections.<Field<?>, Object>singletonMap(BACKUPS.ENCRYPTION_KEY_ID, adopted)));
-        }
-        String newKey = keyManager.cloneKey(backupKey);
-        txRun(dsl -> volumes.update(dsl, volume.id(),
-                Collections.<Field<?>, Object>singletonMap(VOLUMES.ENCRYPTION_KEY_ID, newKey)));
-    }
-
-    private boolean stillRestoring(String backupId) {
-        return tx(dsl -> backups.find(dsl, backupId)).map(b -> b.status() != BackupStatus.RESTORING).orElse(true);
-    }
-
-    /** The chain from the full backup to {@code backup}, walking parent ids. */
-    List<BackupRef> chainOf(Backup backup) throws BackupDriverException {
-        List<BackupRef> chain = new ArrayList<>();
-        Set<String> seen = new java.util.HashSet<>();
-        Backup cur = backup;
-        while (cur != null) {
-            if (!seen.add(cur.id())) {
-                throw new BackupDriverException("Backup chain of " + backup.id() + " has a cycle at " + cur.id() + ".");
-            }
-            chain.add(cur.ref());
-            if (cur.parentId() == null) {
-                break;
-            }
-            String pid = cur.parentId();
-            cur = tx(dsl -> backups.find(dsl, pid)).orElse(null);
-            if (cur == null) {
-                throw new BackupDriverException("Parent backup " + pid + " of the chain of " + backup.id()
-                        + " does not exist.");
-            }
-        }
-        Collections.reverse(chain);
-        return chain;
-    }
-
-    // ---------------------------------------------------------------- delete
 
     @Override
     public void deleteBackup(String backupId) {
-        Backup backup = tx(dsl -> backups.find(dsl, backupId)).orElse(null);
-        if (backup == null) {
-            return;
-        }
-        notifyUsage(backupId, "delete.start");
-        if (BackupLifecycle.DELETE_NOT_DELETING.allows(backup.status())) {
-            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.DELETE_NOT_DELETING, backup, backup.status(),
-                    Map.of(BACKUPS.FAIL_REASON, truncate("Delete_backup aborted, expected backup status deleting but got "
-                            + backup.status().value() + ".")), LifecycleRecorder.VolumeTarget.none()));
-            return;
-        }
-        if (backup.service() != null && !isOurs(backup)) {
-            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.DELETE_FOREIGN_BACKUP, backup,
-                    Map.of(BACKUPS.FAIL_REASON, truncate("Delete backup aborted, the backup service currently "
-                            + "configured [" + driver.serviceName() + "] is not the backup service that was used to "
-                            + "create this backup [" + backup.service() + "].")),
-                    LifecycleRecorder.VolumeTarget.none()));
-            return;
-        }
-        // Serialised with backups of the same volume: the Ceph driver links a running backup to the
-        // owner of its from-snapshot only when it finishes, after the API counted this backup's
-        // children. Under the lock that link is either made (and seen below) or cannot be made.
-        try (VolumeLocks.Held held = volumeLocks.lock(backup.volumeId())) {
-            int children = tx(dsl -> backups.countChildren(dsl, backupId));
-            if (children > 0) {
-                // The data is untouched: back to what it was (an error backup carries its fail_reason).
-                boolean wasError = backup.failReason() != null;
-                LOG.warn("delete of backup {} aborted: {} backup(s) now depend on it", backupId, children);
-                txRun(dsl -> lifecycle.apply(dsl, wasError ? BackupLifecycle.DELETE_ABORTED_TO_ERROR
-                                : BackupLifecycle.DELETE_ABORTED_TO_AVAILABLE, backup,
-                        wasError ? Map.of()
-                                : Map.of(BACKUPS.FAIL_REASON, "Delete aborted: incremental backups exist for this backup."),
-                        LifecycleRecorder.VolumeTarget.none()));
-                return;
-            }
-            if (backup.service() != null) {
-                try {
-                    driver.delete(backup.ref());
-                } catch (Exception e) {
-                    LOG.error("deleting backup {} failed", backupId, e);
-                    txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.DELETE_FAILED, backup,
-                            Map.of(BACKUPS.FAIL_REASON, truncate(describe(e))), LifecycleRecorder.VolumeTarget.none()));
-                    return;
-                }
-            }
-            // cinder's delete_backup: the backup's copy of the volume key goes with it.
-            if (backup.encryptionKeyId() != null) {
-                try {
-                    keyManager.deleteKey(backup.encryptionKeyId());
-                } catch (KeyManagerException | RuntimeException e) {
-                    LOG.error("deleting the encryption key {} of backup {} failed", backup.encryptionKeyId(), backupId,
-                            e);
-                    txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.DELETE_FAILED, backup,
-                            Map.of(BACKUPS.FAIL_REASON, truncate("Deleting the backup's encryption key "
-                                    + backup.encryptionKeyId() + " failed: " + describe(e))),
-                            LifecycleRecorder.VolumeTarget.none()));
-                    return;
-                }
-                txRun(dsl -> backups.update(dsl, backupId,
-                        Collections.<Field<?>, Object>singletonMap(BACKUPS.ENCRYPTION_KEY_ID, null)));
-            }
-            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.DELETE_FINISHED, backup, Map.of(),
-                    LifecycleRecorder.VolumeTarget.none()));
-        }
-        LOG.info("backup {} deleted", backupId);
-        notifyUsage(backupId, "delete.end");
+        deletion.run(backupId);
     }
-
-    // ---------------------------------------------------------------- admin
 
     @Override
     public void resetStatus(String backupId, String status) {
-        Backup backup = tx(dsl -> backups.find(dsl, backupId)).orElse(null);
-        if (backup == null) {
-            return;
-        }
-        if (backup.service() != null && !isOurs(backup)) {
-            LOG.warn("reset_status of backup {}: it belongs to driver {}", backupId, backup.service());
-            return;
-        }
-        BackupStatus to = BackupStatus.of(status);
-        txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.RESET_STATUS.withTarget(to), backup, Map.of(),
-                LifecycleRecorder.VolumeTarget.none()));
-        notifyUsage(backupId, "reset_status.end");
+        reset.run(backupId, status);
     }
 
     @Override
     public BackupRpc.ExportedRecord exportRecord(String backupId) {
-        Backup backup = tx(dsl -> backups.find(dsl, backupId)).orElseThrow(() -> CinderException.backupNotFound(backupId));
-        if (!BackupLifecycle.EXPORTABLE.contains(backup.status())) {
-            throw CinderException.invalidBackup("Backup status must be available and not " + backup.status().value() + ".");
-        }
-        if (!isOurs(backup)) {
-            throw CinderException.invalidBackup("Backup service " + backup.service()
-                    + " does not support exporting this backup.");
-        }
-        return new BackupRpc.ExportedRecord(backup.service(), ImportedRecord.encode(backup, Map.of()));
+        return records.export(backupId);
     }
 
+    /**
+     * {@code backupHosts}, part of cinder's RPC call (the hosts cinder's manager passes a record on
+     * to when its own driver cannot import it), is not used here: such an import fails.
+     */
     @Override
     public void importRecord(String backupId, String backupService, String backupUrl, List<String> backupHosts) {
-        Backup row = tx(dsl -> backups.find(dsl, backupId)).orElse(null);
-        if (row == null) {
-            return;
-        }
-        if (backupService == null || !backupService.startsWith(driver.serviceName())) {
-            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.IMPORT_FAILED, row,
-                    Map.of(BACKUPS.FAIL_REASON, truncate("Import record failed, cannot find backup service to perform "
-                            + "the import. Request service " + backupService + ".")),
-                    LifecycleRecorder.VolumeTarget.none()));
-            return;
-        }
-        try {
-            ImportedRecord rec = ImportedRecord.decode(backupUrl);
-            for (String required : List.of("display_name", "display_description", "container", "size",
-                    "service_metadata", "object_count", "id")) {
-                if (!rec.fields().has(required)) {
-                    throw CinderException.invalidBackup("Driver successfully decoded imported backup data, but there "
-                            + "are missing fields (" + required + ").");
-                }
-            }
-            if (!backupId.equals(rec.id())) {
-                throw CinderException.invalidBackup("Trying to import backup metadata from id " + rec.id()
-                        + " into backup " + backupId + ".");
-            }
-            txRun(dsl -> {
-                Map<Field<?>, Object> c = new HashMap<>();
-                c.put(BACKUPS.DISPLAY_NAME, rec.text("display_name"));
-                c.put(BACKUPS.DISPLAY_DESCRIPTION, rec.text("display_description"));
-                c.put(BACKUPS.CONTAINER, rec.text("container"));
-                c.put(BACKUPS.SIZE, rec.size());
-                c.put(BACKUPS.SERVICE_METADATA, rec.text("service_metadata"));
-                c.put(BACKUPS.OBJECT_COUNT, rec.fields().path("object_count").asInt());
-                c.put(BACKUPS.SERVICE, driver.serviceName());
-                c.put(BACKUPS.HOST, host);
-                // cinder's manager import_record overwrites the zone with its own
-                // (storage_availability_zone), whatever the record says.
-                c.put(BACKUPS.AVAILABILITY_ZONE, availabilityZone);
-                if (rec.text("volume_id") != null) {
-                    c.put(BACKUPS.VOLUME_ID, rec.text("volume_id"));
-                }
-                c.put(BACKUPS.PARENT_ID, rec.text("parent_id"));
-                c.put(BACKUPS.SNAPSHOT_ID, rec.text("snapshot_id"));
-                c.put(BACKUPS.DATA_TIMESTAMP, rec.time("data_timestamp"));
-                c.put(BACKUPS.ENCRYPTION_KEY_ID, rec.text("encryption_key_id"));
-                // cinder's manager updates the row with the record's fields (all but name, user_id,
-                // project_id, deleted_at, deleted and status): the backup keeps its creation time, and
-                // with it its place in lists ordered by created_at.
-                if (rec.time("created_at") != null) {
-                    c.put(BACKUPS.CREATED_AT, rec.time("created_at"));
-                }
-                lifecycle.apply(dsl, BackupLifecycle.IMPORT_FINISHED, row, c, LifecycleRecorder.VolumeTarget.none());
-            });
-        } catch (RuntimeException e) {
-            txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.IMPORT_FAILED, row,
-                    Map.of(BACKUPS.FAIL_REASON, truncate(e.getMessage())), LifecycleRecorder.VolumeTarget.none()));
-        }
+        records.importInto(backupId, backupService, backupUrl);
     }
 
     @Override
@@ -586,76 +138,11 @@ public final class BackupManager implements BackupRpcEndpoint, AutoCloseable {
         return driver.supportsForceDelete();
     }
 
-    // ---------------------------------------------------------------- startup
-
     /**
      * cinder's _cleanup_incomplete_backup_operations for this host: work that was in flight when
      * the process died is put into a defined state.
      */
     public void cleanupIncompleteOperations() {
-        List<Backup> owned = tx(dsl -> backups.ownedBy(dsl, host,
-                Set.of(BackupStatus.CREATING, BackupStatus.RESTORING, BackupStatus.DELETING)));
-        if (!owned.isEmpty()) {
-            // The start waits here: a killed process's Ceph watches and exclusive locks hold its images
-            // until the cluster expires them (osd_client_watch_timeout, 30 s by default), and the
-            // operator should know why the service is not up yet.
-            LOG.info("settling {} operation(s) a previous process of host {} left unfinished ({}); images a killed "
-                    + "process still holds are released by Ceph when its watches expire, which can take "
-                    + "osd_client_watch_timeout", owned.size(), host,
-                    owned.stream().map(b -> b.id() + " " + b.status().value()).collect(java.util.stream.Collectors.joining(", ")));
-        }
-        long settleStart = System.nanoTime();
-        for (Backup b : owned) {
-            try {
-                switch (b.status()) {
-                    case CREATING -> {
-                        Volume v = tx(dsl -> volumes.find(dsl, b.volumeId())).orElse(null);
-                        if (b.service() != null) {
-                            try {
-                                driver.cleanupInterrupted(b.ref(), () -> b.snapshotId() != null || v == null ? null
-                                        : volumeDevices.openForCleanup(v.id()));
-                            } catch (Exception e) {
-                                LOG.warn("could not remove partial data of backup {}", b.id(), e);
-                            }
-                        }
-                        if (v != null && b.snapshotId() == null) {
-                            try {
-                                volumeDevices.releaseInterruptedBackupSource(v.id(),
-                                        id -> tx(dsl -> volumes.find(dsl, id)).isPresent());
-                            } catch (Exception e) {
-                                LOG.warn("could not remove the temporary source of backup {}", b.id(), e);
-                            }
-                        }
-                        failCreate(b, v, "incomplete backup reset on manager restart");
-                    }
-                    case RESTORING -> txRun(dsl -> lifecycle.apply(dsl, BackupLifecycle.RESTORE_INTERRUPTED, b, Map.of(),
-                            LifecycleRecorder.VolumeTarget.of(b.restoreVolumeId())));
-                    case DELETING -> deleteBackup(b.id());
-                    default -> { }
-                }
-            } catch (RuntimeException e) {
-                LOG.error("cleanup of backup {} failed", b.id(), e);
-            }
-        }
-        if (!owned.isEmpty()) {
-            LOG.info("settled the unfinished operations in {} ms",
-                    java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - settleStart));
-        }
-    }
-
-    private boolean isOurs(Backup backup) {
-        return backup.service() != null && backup.service().startsWith(driver.serviceName());
-    }
-
-    private static String describe(Exception e) {
-        String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
-    }
-
-    static String truncate(String s) {
-        if (s == null) {
-            return null;
-        }
-        return s.length() <= FAIL_REASON_MAX ? s : s.substring(0, FAIL_REASON_MAX);
+        startupCleanup.run();
     }
 }
