@@ -357,11 +357,7 @@ public final class BackupRepository {
     }
 
     public Map<String, String> metadata(DSLContext dsl, String backupId) {
-        Map<String, String> out = new TreeMap<>();
-        dsl.select(BACKUP_METADATA.KEY, BACKUP_METADATA.VALUE).from(BACKUP_METADATA)
-                .where(BACKUP_METADATA.BACKUP_ID.eq(backupId)).and(BACKUP_METADATA.DELETED.eq((byte) 0))
-                .forEach(r -> out.put(r.value1(), r.value2()));
-        return out;
+        return metadataOf(dsl, List.of(backupId)).getOrDefault(backupId, new TreeMap<>());
     }
 
     /** cinder saves backup metadata with delete=True: the new dict replaces all keys. */
